@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { type ConfigTable, configTableDefinition, documentClient } from '#lib/stores/dynamodb/config-table.ts';
+import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
+import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
+import { Runtime } from '#lib/wiring/runtime.ts';
+
+export const LOCAL_TABLE_NAME = 'meterhouse-config';
+
+/** Credentials are required by the SDK's signer; dynalite ignores them. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+}
+
+/** Creates the config table unless it exists (dynalite persists it under the data dir). */
+export async function ensureConfigTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    await client.send(new CreateTableCommand(configTableDefinition(tableName)));
+  }
+}
+
+export interface EmbeddedDynamo {
+  endpoint: string;
+  table: ConfigTable;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on loopback (LevelDB under `path`, or in memory) and ensures the table. */
+export async function startEmbeddedDynamo(options: { path?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
+  if (options.path) mkdirSync(options.path, { recursive: true });
+  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localDynamoClient(endpoint);
+  try {
+    await ensureConfigTable(client, LOCAL_TABLE_NAME);
+  } catch (error) {
+    server.close();
+    throw lockedStoreError(error, options.path);
+  }
+  return {
+    endpoint,
+    table: { doc: documentClient(client), tableName: LOCAL_TABLE_NAME },
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function lockedStoreError(error: unknown, path: string | undefined): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (path && /lock/i.test(message)) {
+    return new Error(
+      `The embedded DynamoDB store at ${path} is held by another process (is \`npm start\` running with ` +
+        `the same METERHOUSE_DATA_DIR?). Stop it, or point METERHOUSE_DATA_DIR elsewhere.`,
+    );
+  }
+  return error instanceof Error ? error : new Error(message);
+}
+
+export interface EmbeddedStores {
+  runtime: Runtime;
+  dynamo: EmbeddedDynamo;
+  timeSeries: TimeSeriesStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded stores behind the local runtime, `invoke` and the tests: dynalite for config and
+ * DuckDB for the time series, persisted under `dataDir`, or entirely in memory when it is omitted.
+ */
+export async function startEmbeddedStores(options: { dataDir?: string; clock?: () => Date } = {}): Promise<EmbeddedStores> {
+  const { dataDir } = options;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const dynamo = await startEmbeddedDynamo(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
+  let timeSeries: TimeSeriesStore;
+  try {
+    timeSeries = await DuckDbTimeSeriesStore.open({ path: dataDir ? join(dataDir, 'events.duckdb') : ':memory:' });
+  } catch (error) {
+    await dynamo.close();
+    throw error;
+  }
+  const runtime = new Runtime({ configTable: () => dynamo.table, timeSeries: () => timeSeries }, options.clock);
+  return {
+    runtime,
+    dynamo,
+    timeSeries,
+    close: async () => {
+      await timeSeries.close();
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTenant } from '#lib/domain/tenants.ts';
+import { schedules } from '#lib/schedules.ts';
+import { installRuntime } from '#lib/wiring/index.ts';
+import { dataDir, removeRuntimeFile, writeRuntimeFile } from './data-dir.ts';
+import { seedDemoData } from './demo.ts';
+import { startEmbeddedStores } from './embedded-stores.ts';
+import { loadHandlers } from './handlers.ts';
+import { startScheduler } from './scheduler.ts';
+import { startLocalServer } from './server.ts';
+
+/**
+ * `npm start`: the whole product on one machine. The embedded stores live under the data dir;
+ * the first start creates a demo tenant with realistic data and prints its keys.
+ */
+const dir = dataDir();
+const port = Number(process.env.PORT ?? 3030);
+const host = process.env.HOST ?? '127.0.0.1';
+
+let stores: Awaited<ReturnType<typeof startEmbeddedStores>>;
+try {
+  stores = await startEmbeddedStores({ dataDir: dir });
+} catch (error) {
+  console.error(`meterhouse: ${(error as Error).message}`);
+  process.exit(1);
+}
+installRuntime(stores.runtime);
+
+const demoFile = join(dir, 'demo.json');
+const firstStart = !existsSync(demoFile);
+if (firstStart) {
+  const tenant = await createTenant(stores.runtime, 'Demo Platform', new Date());
+  writeFileSync(demoFile, `${JSON.stringify(tenant, null, 2)}\n`, { mode: 0o600 });
+  await seedDemoData(stores.runtime, tenant, new Date());
+}
+const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as Awaited<ReturnType<typeof createTenant>>;
+
+const server = await startLocalServer({ port, host });
+const scheduler = startScheduler(schedules, await loadHandlers(schedules));
+writeRuntimeFile(dir, {
+  pid: process.pid,
+  url: server.url,
+  dynamodbEndpoint: stores.dynamo.endpoint,
+  startedAt: new Date().toISOString(),
+});
+
+console.log(`Meterhouse is running at ${server.url}  (data: ${dir})`);
+console.log(firstStart ? 'Created the demo tenant. Its keys are shown once here and kept in demo.json:' : `Demo tenant (keys in ${demoFile}):`);
+console.log(`  tenant:       ${demo.tenantId}`);
+console.log(`  platform key: ${demo.keys.platform}`);
+console.log(`  ingest key:   ${demo.keys.ingest}`);
+console.log(`Try: curl -H "Authorization: Bearer ${demo.keys.platform}" ${server.url}/health/ready`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping Meterhouse`);
+  scheduler.stop();
+  await server.close();
+  await stores.close();
+  removeRuntimeFile(dir);
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

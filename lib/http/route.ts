@@ -1,0 +1,232 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { authenticate, authorize } from '../domain/authenticate.ts';
+import { PayloadTooLargeError } from '../domain/errors.ts';
+import type { Principal } from '../domain/roles.ts';
+import type { RouteEntry } from '../manifest-types.ts';
+import { type RouteFunctionName, routes } from '../routes.ts';
+import { type Runtime, runtime } from '../wiring/index.ts';
+import { logger } from './logger.ts';
+import { RequestValidationError, type ValidationIssue, problemResponse, toProblem, zodIssues } from './problem.ts';
+
+type AnySchema = z.ZodType;
+type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+
+export interface RouteOptions<Q, P, B> {
+  query?: Q;
+  params?: P;
+  /** JSON body schema. The body must be `application/json`. */
+  body?: B;
+  /** `raw`: the handler reads `rawBody` itself (e.g. NDJSON ingest). */
+  bodyFormat?: 'json' | 'raw' | 'none';
+  /** Largest accepted body in bytes (decoded); 256 KiB when omitted. */
+  maxBodyBytes?: number;
+}
+
+export interface RouteRequest<Q, P, B> {
+  query: Infer<Q>;
+  params: Infer<P>;
+  body: Infer<B>;
+  /** Absent only on public routes. */
+  principal: Principal;
+  runtime: Runtime;
+  requestId: string;
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+}
+
+export interface RouteResult {
+  status?: number;
+  /** Serialized as JSON unless `text` is given. */
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+interface RequestState {
+  principal?: Principal;
+  query?: unknown;
+  params?: unknown;
+  body?: unknown;
+  rawBody: string;
+}
+
+type Event = APIGatewayProxyEventV2 & { meterhouse?: RequestState };
+
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+function requestIdOf(event: APIGatewayProxyEventV2): string {
+  return event.requestContext?.requestId ?? 'unknown';
+}
+
+/** JSON with bigint allowed where it is a safe integer: exact money is formatted by services as strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'bigint') return v;
+    if (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(v);
+    return v.toString();
+  });
+}
+
+const errorMapper = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
+  onError: async (request) => {
+    const event = request.event;
+    const requestId = requestIdOf(event);
+    const body = toProblem(request.error, event.rawPath ?? '/', requestId);
+    if (body.status >= 500) {
+      logger.error('request failed', { error: request.error as Error, status: body.status });
+    } else {
+      logger.info('request rejected', { status: body.status, code: body.code });
+    }
+    const headers: Record<string, string> = {};
+    const allow = (request.error as { allow?: string } | null)?.allow;
+    if (allow) headers.allow = allow;
+    request.response = problemResponse(body, headers);
+  },
+});
+
+const requestLogging = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
+  before: async (request) => {
+    logger.addContext(request.context as Context);
+    logger.appendKeys({
+      requestId: requestIdOf(request.event),
+      route: request.event.routeKey,
+      path: request.event.rawPath,
+    });
+  },
+  after: async (request) => {
+    logger.info('request completed', { status: request.response?.statusCode });
+    logger.resetKeys();
+  },
+  onError: async () => {
+    logger.resetKeys();
+  },
+});
+
+const bodyLimit = (maxBytes: number): MiddlewareObj<Event> => ({
+  before: async ({ event }) => {
+    const raw = event.body ?? '';
+    const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+    if (bytes.length > maxBytes) {
+      throw new PayloadTooLargeError(
+        'PAYLOAD_TOO_LARGE',
+        `The request body is ${bytes.length} bytes; this endpoint accepts at most ${maxBytes}`,
+      );
+    }
+    event.meterhouse = { rawBody: bytes.toString('utf8') };
+  },
+});
+
+const auth = (role: string): MiddlewareObj<Event> => ({
+  before: async ({ event }) => {
+    const state = event.meterhouse ?? { rawBody: '' };
+    if (role !== 'public') {
+      const principal = await authenticate(event.headers?.authorization, runtime().apiKeys);
+      authorize(principal, role as Principal['role']);
+      state.principal = principal;
+      logger.appendKeys({ tenantId: principal.tenantId, keyId: principal.keyId });
+    }
+    event.meterhouse = state;
+  },
+});
+
+const validation = (schemas: { query?: AnySchema; params?: AnySchema; body?: AnySchema }): MiddlewareObj<Event> => ({
+  before: async ({ event }) => {
+    const state = event.meterhouse ?? { rawBody: '' };
+    const issues: ValidationIssue[] = [];
+    const parse = (schema: AnySchema | undefined, input: unknown, where: ValidationIssue['in']) => {
+      if (!schema) return undefined;
+      const result = schema.safeParse(input);
+      if (result.success) return result.data;
+      issues.push(...zodIssues(result.error, where));
+      return undefined;
+    };
+    state.params = parse(schemas.params, event.pathParameters ?? {}, 'path');
+    state.query = parse(schemas.query, event.queryStringParameters ?? {}, 'query');
+    state.body = parse(schemas.body, event.body, 'body');
+    if (issues.length > 0) throw new RequestValidationError(issues);
+    event.meterhouse = state;
+  },
+});
+
+/**
+ * Builds the Lambda handler for one manifest route: the middy stack in the documented order
+ * (error mapper outermost, then logging, header normalization, body limit, JSON body parsing,
+ * bearer-key auth, zod validation) around `fn`. The role comes from the route manifest, so it is
+ * declared in exactly one place.
+ */
+export function httpRoute<
+  Q extends AnySchema | undefined = undefined,
+  P extends AnySchema | undefined = undefined,
+  B extends AnySchema | undefined = undefined,
+>(
+  functionName: RouteFunctionName,
+  options: RouteOptions<Q, P, B>,
+  fn: (request: RouteRequest<Q, P, B>) => Promise<RouteResult>,
+) {
+  const entry = routes.find((route) => route.function === functionName);
+  if (!entry) throw new Error(`Route ${functionName} is not in lib/routes.ts`);
+  return buildHttpHandler(entry, options, fn);
+}
+
+/** The stack behind `httpRoute`, for any route entry (tests build handlers for synthetic routes). */
+export function buildHttpHandler<
+  Q extends AnySchema | undefined = undefined,
+  P extends AnySchema | undefined = undefined,
+  B extends AnySchema | undefined = undefined,
+>(
+  entry: Pick<RouteEntry, 'auth'>,
+  options: RouteOptions<Q, P, B>,
+  fn: (request: RouteRequest<Q, P, B>) => Promise<RouteResult>,
+) {
+  const bodyFormat = options.bodyFormat ?? (options.body ? 'json' : 'none');
+
+  const stack = middy<Event, APIGatewayProxyStructuredResultV2>()
+    .use(errorMapper())
+    .use(requestLogging())
+    .use(httpHeaderNormalizer())
+    .use(bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  if (bodyFormat === 'json') stack.use(httpJsonBodyParser());
+  stack.use(auth(entry.auth)).use(
+    validation({
+      ...(options.query ? { query: options.query } : {}),
+      ...(options.params ? { params: options.params } : {}),
+      ...(options.body ? { body: options.body } : {}),
+    }),
+  );
+
+  return stack.handler(async (event) => {
+    const state = event.meterhouse ?? { rawBody: '' };
+    const result = await fn({
+      query: (state.query ?? {}) as Infer<Q>,
+      params: (state.params ?? {}) as Infer<P>,
+      body: (state.body ?? {}) as Infer<B>,
+      principal: state.principal as Principal,
+      runtime: runtime(),
+      requestId: requestIdOf(event),
+      method: event.requestContext?.http?.method ?? 'GET',
+      path: event.rawPath,
+      headers: event.headers ?? {},
+      rawBody: state.rawBody,
+    });
+    const isText = result.text !== undefined;
+    return {
+      statusCode: result.status ?? 200,
+      headers: {
+        'content-type': result.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+        ...result.headers,
+      },
+      body: isText ? result.text : result.body === undefined ? '' : toJson(result.body),
+    };
+  });
+}

@@ -1,0 +1,39 @@
+import type { Role } from './domain/roles.ts';
+
+/**
+ * What a function needs from the platform. The CDK stack turns each binding into an environment
+ * variable plus the least IAM grant that serves it; the local runtime wires the embedded adapter.
+ */
+export type Binding =
+  | 'config:read'
+  | 'config:write'
+  | 'timeseries:read'
+  | 'timeseries:write'
+  | 'alerts:publish';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface FunctionSpec {
+  /** File under `functions/` (without `.ts`) that exports `handler`. Also the Lambda's logical name. */
+  function: string;
+  binds: readonly Binding[];
+  /** Lambda memory in MB; 512 when omitted. */
+  memoryMb?: number;
+  /** Lambda timeout in seconds; 10 for routes and 60 for jobs when omitted. */
+  timeoutSeconds?: number;
+}
+
+export interface RouteEntry extends FunctionSpec {
+  /** `ANY` only with the `$default` path: the catch-all that answers unknown routes with problem+json. */
+  method: HttpMethod | 'ANY';
+  /** API Gateway path syntax: `/platform-api/operators/{id}`, or `$default` for the catch-all. */
+  path: string;
+  /** `public` routes skip authentication (health checks only). */
+  auth: Role | 'public';
+}
+
+export interface ScheduleEntry extends FunctionSpec {
+  /** EventBridge schedule expression: `rate(1 minute)`, `cron(0 * * * ? *)`. */
+  expression: string;
+  description: string;
+}

@@ -1,0 +1,17 @@
+import { cloudRuntime } from './cloud.ts';
+import type { Runtime } from './runtime.ts';
+
+export { Runtime } from './runtime.ts';
+
+let current: Runtime | undefined;
+
+/** The local runtime, `invoke` and tests install their runtime before any handler runs. */
+export function installRuntime(runtime: Runtime | undefined): void {
+  current = runtime;
+}
+
+/** The container's runtime: the installed one, else the cloud wiring built once from the environment. */
+export function runtime(): Runtime {
+  current ??= cloudRuntime();
+  return current;
+}

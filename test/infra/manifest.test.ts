@@ -1,0 +1,260 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_TAG } from '#infra/cdk/meterhouse-function.ts';
+import type { MeterhouseStackProps } from '#infra/cdk/meterhouse-stack.ts';
+import { ENV } from '#lib/config/env.ts';
+import type { Binding, FunctionSpec, RouteEntry, ScheduleEntry } from '#lib/manifest-types.ts';
+import { routes } from '#lib/routes.ts';
+import { schedules } from '#lib/schedules.ts';
+import {
+  bindingMatrix,
+  type CfnResourceJson,
+  functionIdsNamed,
+  getAtt,
+  ref,
+  resourcesAllowing,
+  resourcesOfType,
+  roleStatements,
+  type Synthesized,
+  synthesize,
+} from './support.ts';
+
+const DYNAMODB_READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:Scan'];
+const DYNAMODB_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+/** Actions IAM defines without a resource type: the only ones a function may hold on "*". */
+const RESOURCELESS_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'timestream:DescribeEndpoints',
+  'timestream:SelectValues',
+]);
+
+const cases: [
+  string,
+  MeterhouseStackProps & { routes: readonly RouteEntry[]; schedules: readonly ScheduleEntry[] },
+][] = [
+  ['the manifests in lib/', { routes, schedules }],
+  ['a synthetic manifest covering every binding', bindingMatrix],
+];
+
+describe.each(cases)('stack built from %s', (_name, props) => {
+  let synth: Synthesized;
+  let ids: {
+    table: string;
+    tsTable: string;
+    tsDatabase: string;
+    topic: string;
+    alertsKey: string;
+    jobFailures: string;
+  };
+  const entries: { spec: FunctionSpec; kind: 'route' | 'job' }[] = [
+    ...props.routes.map((spec) => ({ spec, kind: 'route' as const })),
+    ...props.schedules.map((spec) => ({ spec, kind: 'job' as const })),
+  ];
+
+  beforeAll(() => {
+    synth = synthesize(props);
+    const { stack } = synth;
+    const logicalId = (element: unknown) => stack.getLogicalId(element as CfnElement);
+    ids = {
+      table: logicalId(stack.configTable.node.defaultChild),
+      tsTable: logicalId(stack.timeSeries.table),
+      tsDatabase: logicalId(stack.timeSeries.database),
+      topic: logicalId(stack.alertsTopic.node.defaultChild),
+      alertsKey: logicalId(stack.alertsTopic.masterKey?.node.defaultChild),
+      jobFailures: logicalId(stack.jobFailures.node.defaultChild),
+    };
+  });
+  afterAll(() => synth.cleanUp());
+
+  const lambdaOf = (name: string): [string, CfnResourceJson] => {
+    const found = functionIdsNamed(synth.template, FUNCTION_TAG, name);
+    expect(found, `Lambda functions tagged ${name}`).toHaveLength(1);
+    const id = found[0] as string;
+    return [id, synth.template.toJSON().Resources[id] as CfnResourceJson];
+  };
+
+  it('creates exactly one Lambda per manifest entry and no other function', () => {
+    for (const { spec } of entries) lambdaOf(spec.function);
+    // No CDK custom-resource provider either: log retention is an explicit LogGroup, nothing else needs one.
+    synth.template.resourceCountIs('AWS::Lambda::Function', entries.length);
+  });
+
+  it('routes every entry once, with its method and path, to its own function', () => {
+    const apiRoutes = resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Route');
+    expect(apiRoutes).toHaveLength(props.routes.length);
+    const integrations = synth.template.findResources('AWS::ApiGatewayV2::Integration');
+
+    for (const route of props.routes) {
+      const routeKey = route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
+      const matching = apiRoutes.filter(([, r]) => r.Properties.RouteKey === routeKey);
+      expect(matching, routeKey).toHaveLength(1);
+      const [, apiRoute] = matching[0] as [string, CfnResourceJson];
+      // Auth runs in the handler middleware, so API Gateway must let every request through to it.
+      expect(apiRoute.Properties.AuthorizationType).toBe('NONE');
+
+      const target = apiRoute.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integrationId = target['Fn::Join'][1][1].Ref;
+      const integration = integrations[integrationId] as CfnResourceJson;
+      const [fnId] = lambdaOf(route.function);
+      expect(JSON.stringify(integration.Properties.IntegrationUri)).toBe(getAtt(fnId, 'Arn'));
+      expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
+    }
+  });
+
+  it('schedules every job once, retried, with failures kept in the job-failure queue', () => {
+    const rules = resourcesOfType(synth.template, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(props.schedules.length);
+    for (const schedule of props.schedules) {
+      const [fnId] = lambdaOf(schedule.function);
+      const targeting = rules.filter(([, rule]) =>
+        (rule.Properties.Targets as { Arn: unknown }[]).some(
+          (target) => JSON.stringify(target.Arn) === getAtt(fnId, 'Arn'),
+        ),
+      );
+      expect(targeting, schedule.function).toHaveLength(1);
+      const [, rule] = targeting[0] as [string, CfnResourceJson];
+      expect(rule.Properties.ScheduleExpression).toBe(schedule.expression);
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: JSON.parse(getAtt(ids.jobFailures, 'Arn')) },
+        }),
+      ]);
+      synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fnId },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: JSON.parse(getAtt(ids.jobFailures, 'Arn')) } },
+      });
+    }
+  });
+
+  describe.each(entries.map((entry) => [entry.spec.function, entry] as const))(
+    'function %s',
+    (_fn, entry) => {
+      const { spec, kind } = entry;
+      const binds = (binding: Binding) => spec.binds.includes(binding);
+      const bindsConfig = binds('config:read') || binds('config:write');
+      const bindsTimeSeries = binds('timeseries:read') || binds('timeseries:write');
+
+      it('runs Node 24 on arm64 with its memory, timeout, tracing and own JSON log group', () => {
+        const [, fn] = lambdaOf(spec.function);
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          MemorySize: spec.memoryMb ?? 512,
+          Timeout: spec.timeoutSeconds ?? (kind === 'route' ? 10 : 60),
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogFormat: 'JSON' },
+        });
+        const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(synth.template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+      });
+
+      it('gets exactly the environment its bindings imply', () => {
+        const [, fn] = lambdaOf(spec.function);
+        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        const expected: Record<string, unknown> = {
+          [ENV.serviceName]: 'meterhouse',
+          NODE_OPTIONS: '--enable-source-maps',
+        };
+        if (bindsConfig) expected[ENV.configTable] = { Ref: ids.table };
+        if (bindsTimeSeries) {
+          expected[ENV.timestreamDatabase] = { Ref: ids.tsDatabase };
+          expected[ENV.timestreamTable] = { 'Fn::GetAtt': [ids.tsTable, 'Name'] };
+        }
+        if (binds('alerts:publish')) expected[ENV.alertsTopicArn] = { Ref: ids.topic };
+        expect(variables).toEqual(expected);
+      });
+
+      describe('IAM', () => {
+        const statements = () => {
+          const [, fn] = lambdaOf(spec.function);
+          const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+          const role = synth.template.toJSON().Resources[roleId] as CfnResourceJson;
+          // Everything the role may do is in policies the tests below can read: no managed or inline extras.
+          expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+          expect(role.Properties.Policies).toBeUndefined();
+          return roleStatements(synth.template, roleId);
+        };
+        const allActions = () => statements().flatMap((statement) => statement.actions);
+
+        it('may write only to its own log group', () => {
+          const [, fn] = lambdaOf(spec.function);
+          const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+          for (const action of allActions().filter((a) => a.startsWith('logs:'))) {
+            expect(resourcesAllowing(statements(), action)).toEqual([getAtt(logGroupId, 'Arn')]);
+          }
+          expect(allActions()).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+        });
+
+        it('holds on "*" only actions that have no resource type, and no wildcard actions', () => {
+          for (const statement of statements().filter((s) => s.resources.includes('"*"'))) {
+            for (const action of statement.actions) expect(RESOURCELESS_ACTIONS).toContain(action);
+          }
+          // kms:GenerateDataKey* is CDK's grant for SNS encryption; it names one key.
+          for (const action of allActions().filter((a) => a.includes('*'))) {
+            expect(action).toBe('kms:GenerateDataKey*');
+          }
+          expect(statements().every((s) => s.effect === 'Allow')).toBe(true);
+        });
+
+        it('reads and writes the config table only as its bindings say', () => {
+          const table = getAtt(ids.table, 'Arn');
+          for (const action of DYNAMODB_READS) {
+            if (binds('config:read')) expect(resourcesAllowing(statements(), action)).toContain(table);
+            else expect(allActions()).not.toContain(action);
+          }
+          for (const action of DYNAMODB_WRITES) {
+            if (binds('config:write')) expect(resourcesAllowing(statements(), action)).toContain(table);
+            else expect(allActions()).not.toContain(action);
+          }
+          if (!bindsConfig) expect(allActions().filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+          const dynamoResources = statements()
+            .filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')))
+            .flatMap((s) => s.resources);
+          for (const resource of dynamoResources) expect(resource).toContain(ids.table);
+        });
+
+        it('queries and writes Timestream only as its bindings say', () => {
+          const table = getAtt(ids.tsTable, 'Arn');
+          const timestreamActions = allActions().filter((a) => a.startsWith('timestream:'));
+          if (!bindsTimeSeries) expect(timestreamActions).toEqual([]);
+          else expect(timestreamActions).toContain('timestream:DescribeEndpoints');
+          if (binds('timeseries:read'))
+            expect(resourcesAllowing(statements(), 'timestream:Select')).toEqual([table]);
+          else expect(timestreamActions).not.toContain('timestream:Select');
+          if (binds('timeseries:write')) {
+            expect(resourcesAllowing(statements(), 'timestream:WriteRecords')).toEqual([table]);
+          } else {
+            expect(timestreamActions).not.toContain('timestream:WriteRecords');
+          }
+        });
+
+        it('publishes alerts, and uses the alerts key, only with alerts:publish', () => {
+          const snsAndKms = allActions().filter((a) => a.startsWith('sns:') || a.startsWith('kms:'));
+          if (!binds('alerts:publish')) {
+            expect(snsAndKms).toEqual([]);
+            return;
+          }
+          expect(resourcesAllowing(statements(), 'sns:Publish')).toEqual([ref(ids.topic)]);
+          expect(resourcesAllowing(statements(), 'kms:GenerateDataKey*')).toEqual([
+            getAtt(ids.alertsKey, 'Arn'),
+          ]);
+          expect(allActions().filter((a) => a.startsWith('sns:'))).toEqual(['sns:Publish']);
+        });
+
+        it('may send to the job-failure queue only if it is a job', () => {
+          const sqsResources = resourcesAllowing(statements(), 'sqs:SendMessage');
+          expect(sqsResources).toEqual(kind === 'job' ? [getAtt(ids.jobFailures, 'Arn')] : []);
+        });
+      });
+    },
+  );
+});

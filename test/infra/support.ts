@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PROJECT_ROOT } from '#infra/cdk/meterhouse-function.ts';
+import { MeterhouseStack, type MeterhouseStackProps } from '#infra/cdk/meterhouse-stack.ts';
+import type { RouteEntry, ScheduleEntry } from '#lib/manifest-types.ts';
+
+/** The feature flags `cdk synth` runs with, so tests assert the template that would be deployed. */
+export const cdkJsonContext: Record<string, unknown> = JSON.parse(
+  readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
+).context;
+
+export interface Synthesized {
+  app: App;
+  stack: MeterhouseStack;
+  template: Template;
+  outdir: string;
+  cleanUp: () => void;
+}
+
+/** Synthesizes the stack into a temp dir; without `bundle`, Lambda code is a placeholder (fast). */
+export function synthesize(
+  props: MeterhouseStackProps = {},
+  options: { bundle?: boolean } = {},
+): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'meterhouse-cdk-'));
+  const app = new App({
+    outdir,
+    context: { ...cdkJsonContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+  });
+  const stack = new MeterhouseStack(app, 'MeterhouseStack', props);
+  const template = Template.fromStack(stack);
+  return { app, stack, template, outdir, cleanUp: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+export const FIXTURE_ENTRY = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
+
+/**
+ * A synthetic manifest with every binding alone and in combination, plus overridden memory and timeouts,
+ * so binding → environment → IAM is asserted for bindings no real entry uses yet.
+ */
+export const bindingMatrix = {
+  routes: [
+    { method: 'GET', path: '/matrix/none', function: 'matrix-none', auth: 'public', binds: [] },
+    {
+      method: 'GET',
+      path: '/matrix/config',
+      function: 'matrix-config-read',
+      auth: 'account',
+      binds: ['config:read'],
+    },
+    {
+      method: 'POST',
+      path: '/matrix/config',
+      function: 'matrix-config-write',
+      auth: 'platform',
+      binds: ['config:write'],
+    },
+    {
+      method: 'PUT',
+      path: '/matrix/config/{id}',
+      function: 'matrix-config-read-write',
+      auth: 'platform',
+      binds: ['config:read', 'config:write'],
+      memoryMb: 1024,
+      timeoutSeconds: 29,
+    },
+    {
+      method: 'GET',
+      path: '/matrix/series',
+      function: 'matrix-timeseries-read',
+      auth: 'account',
+      binds: ['timeseries:read'],
+    },
+    {
+      method: 'POST',
+      path: '/matrix/series',
+      function: 'matrix-timeseries-write',
+      auth: 'ingest',
+      binds: ['timeseries:write'],
+    },
+    {
+      method: 'DELETE',
+      path: '/matrix/alerts/{id}',
+      function: 'matrix-alerts-publish',
+      auth: 'platform',
+      binds: ['alerts:publish'],
+    },
+    { method: 'ANY', path: '$default', function: 'matrix-catch-all', auth: 'public', binds: [] },
+  ],
+  schedules: [
+    {
+      function: 'matrix-job-every-binding',
+      expression: 'cron(0 * * * ? *)',
+      description: 'Holds every binding at once.',
+      binds: ['config:read', 'config:write', 'timeseries:read', 'timeseries:write', 'alerts:publish'],
+      memoryMb: 256,
+      timeoutSeconds: 300,
+    },
+    {
+      function: 'matrix-job-none',
+      expression: 'rate(1 minute)',
+      description: 'Holds no binding.',
+      binds: [],
+    },
+  ],
+  entryFor: () => FIXTURE_ENTRY,
+} satisfies MeterhouseStackProps & { routes: RouteEntry[]; schedules: ScheduleEntry[] };
+
+export interface CfnResourceJson {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+export interface Statement {
+  effect: string;
+  actions: string[];
+  /** Resources as JSON strings, so `{ 'Fn::GetAtt': [...] }` compares by value. */
+  resources: string[];
+}
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+export function resourcesOfType(template: Template, type: string): [string, CfnResourceJson][] {
+  return Object.entries(template.findResources(type) as Record<string, CfnResourceJson>);
+}
+
+/** Logical ids of the Lambda functions tagged with this manifest name. */
+export function functionIdsNamed(template: Template, tagKey: string, name: string): string[] {
+  return resourcesOfType(template, 'AWS::Lambda::Function')
+    .filter(([, fn]) =>
+      asArray(fn.Properties.Tags as { Key: string; Value: string }[]).some(
+        (tag) => tag.Key === tagKey && tag.Value === name,
+      ),
+    )
+    .map(([id]) => id);
+}
+
+export const getAtt = (logicalId: string, attribute: string) =>
+  JSON.stringify({ 'Fn::GetAtt': [logicalId, attribute] });
+export const ref = (logicalId: string) => JSON.stringify({ Ref: logicalId });
+
+/** Every statement of every AWS::IAM::Policy attached to the role. */
+export function roleStatements(template: Template, roleLogicalId: string): Statement[] {
+  return resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) =>
+      asArray(policy.Properties.Roles).some((role) => JSON.stringify(role) === ref(roleLogicalId)),
+    )
+    .flatMap(([, policy]) =>
+      asArray((policy.Properties.PolicyDocument as { Statement?: unknown[] } | undefined)?.Statement),
+    )
+    .map((raw) => {
+      const statement = raw as { Effect: string; Action: string | string[]; Resource: unknown };
+      return {
+        effect: statement.Effect,
+        actions: asArray(statement.Action),
+        resources: asArray(statement.Resource).map((resource) => JSON.stringify(resource)),
+      };
+    });
+}
+
+/** Resources on which the statements allow `action`. */
+export function resourcesAllowing(statements: Statement[], action: string): string[] {
+  return statements
+    .filter((statement) => statement.effect === 'Allow' && statement.actions.includes(action))
+    .flatMap((statement) => statement.resources);
+}

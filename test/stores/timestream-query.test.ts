@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import {
+  DescribeEndpointsCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  ThrottlingException as QueryThrottlingException,
+  TimestreamQueryClient,
+} from '@aws-sdk/client-timestream-query';
+import {
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  TimestreamWriteClient,
+} from '@aws-sdk/client-timestream-write';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EventIdLedger } from '../../lib/stores/dynamodb/event-id-ledger.ts';
+import { parseTimestamp } from '../../lib/stores/timestream/query-result.ts';
+import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const queryMock = mockClient(TimestreamQueryClient);
+const writeMock = mockClient(TimestreamWriteClient);
+
+function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../fixtures/timestream/${name}`, import.meta.url), 'utf8')) as T;
+}
+const scalars = fixture<{ response: QueryCommandOutput }>('query-scalars.json').response;
+const complex = fixture<{ response: QueryCommandOutput }>('query-complex.json').response;
+const paged = fixture<{ pages: QueryCommandOutput[] }>('query-paged.json').pages;
+
+// The query path never touches the ledger.
+const unusedLedger: EventIdLedger = {
+  seen: () => Promise.reject(new Error('unused')),
+  markSeen: () => Promise.reject(new Error('unused')),
+};
+
+describe('TimestreamTimeSeriesStore query path', () => {
+  let store: TimestreamTimeSeriesStore;
+  let sleep: ReturnType<typeof vi.fn<(ms: number) => Promise<void>>>;
+  let writeClient: TimestreamWriteClient;
+  let queryClient: TimestreamQueryClient;
+
+  beforeEach(() => {
+    queryMock.reset();
+    writeMock.reset();
+    sleep = vi.fn(async (_ms: number) => {});
+    writeClient = new TimestreamWriteClient({ region: 'us-east-1', credentials });
+    queryClient = new TimestreamQueryClient({ region: 'us-east-1', credentials });
+    store = new TimestreamTimeSeriesStore({
+      writeClient,
+      queryClient,
+      database: 'meterhouse',
+      table: 'events',
+      ledger: unusedLedger,
+      sleep,
+    });
+  });
+
+  it('follows NextToken through 3 pages, an empty middle one included', async () => {
+    const [p1, p2, p3] = paged;
+    queryMock
+      .on(QueryCommand)
+      .resolvesOnce(p1 ?? {})
+      .resolvesOnce(p2 ?? {})
+      .resolvesOnce(p3 ?? {});
+    const sql = 'SELECT bin(time, 1h) AS bucket, count(*) AS requests FROM "meterhouse"."events" WHERE …';
+    const rows = await store.runSql(sql);
+    expect(rows).toEqual([
+      { bucket: new Date('2026-04-18T10:00:00Z'), requests: 10n },
+      { bucket: new Date('2026-04-18T11:00:00Z'), requests: 20n },
+      { bucket: new Date('2026-04-18T12:00:00Z'), requests: 30n },
+    ]);
+    const inputs = queryMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(inputs).toEqual([
+      { QueryString: sql },
+      { QueryString: sql, NextToken: 'AYABeKk2tH4P0-page-2' },
+      { QueryString: sql, NextToken: 'AYABeKk2tH4P0-page-3' },
+    ]);
+  });
+
+  it('parses every scalar type by ColumnInfo, BIGINT exact beyond 2^53', async () => {
+    queryMock.on(QueryCommand).resolves(scalars);
+    const [first, second] = await store.runSql('SELECT …');
+    expect(first).toEqual({
+      model: 'gpt-4o',
+      requests: 1250n,
+      cost_micros: 9_007_199_254_740_993n,
+      status_rank: 3,
+      p95_latency_ms: 182.75,
+      has_errors: true,
+      bucket: new Date('2026-04-18T10:00:00.123Z'), // sub-millisecond digits dropped
+      day: '2026-04-18',
+      time_of_day: '10:00:00.000000000',
+      span: '0 01:00:00.000000000',
+      age: '1-2',
+      nothing: null,
+    });
+    expect(first?.cost_micros).not.toBe(BigInt(Number('9007199254740993')));
+    expect(second).toEqual({
+      model: null,
+      requests: null,
+      cost_micros: 9_223_372_036_854_775_807n,
+      status_rank: null,
+      p95_latency_ms: Number.NaN,
+      has_errors: false,
+      bucket: new Date('2026-04-18T23:59:59.999Z'),
+      day: null,
+      time_of_day: null,
+      span: null,
+      age: null,
+      nothing: null,
+    });
+  });
+
+  it('parses arrays, rows, time series and arrays of rows', async () => {
+    queryMock.on(QueryCommand).resolves(complex);
+    const [first, second] = await store.runSql('SELECT …');
+    expect(first).toEqual({
+      endpoint: '/v1/messages',
+      status_codes: [200n, 429n, null],
+      top_model: { model: 'claude-sonnet', cost_micros: 18_446_744_073_709n, avg_latency_ms: 412.5 },
+      latency_series: [
+        { time: new Date('2026-04-18T10:00:00Z'), value: 120.5 },
+        { time: new Date('2026-04-18T10:01:00Z'), value: 98.25 },
+        { time: new Date('2026-04-18T10:02:00Z'), value: null },
+      ],
+      by_model: [
+        { model: 'claude-sonnet', requests: 9_007_199_254_740_993n },
+        { model: 'gpt-4o', requests: 7n },
+      ],
+    });
+    expect(second).toEqual({
+      endpoint: '/v1/health',
+      status_codes: [],
+      top_model: null,
+      latency_series: [],
+      by_model: null,
+    });
+  });
+
+  it('retries a throttled page and resumes with the same NextToken', async () => {
+    const [p1, , p3] = paged;
+    queryMock
+      .on(QueryCommand)
+      .resolvesOnce(p1 ?? {})
+      .rejectsOnce(
+        new QueryThrottlingException({ message: 'slow down', Message: 'slow down', $metadata: {} }),
+      )
+      .resolvesOnce(p3 ?? {});
+    const rows = await store.runSql('SELECT x');
+    expect(rows).toHaveLength(3);
+    const tokens = queryMock.commandCalls(QueryCommand).map((c) => c.args[0].input.NextToken);
+    expect(tokens).toEqual([undefined, 'AYABeKk2tH4P0-page-2', 'AYABeKk2tH4P0-page-2']);
+    expect(sleep).toHaveBeenCalledTimes(1);
+  });
+
+  it('returns no rows for a result that is empty from the start', async () => {
+    queryMock.on(QueryCommand).resolves({ QueryId: 'q', Rows: [], ColumnInfo: [] });
+    expect(await store.runSql('SELECT x')).toEqual([]);
+  });
+
+  it('ping: DescribeTable on the write client and DescribeEndpoints on the query client', async () => {
+    writeMock.on(DescribeTableCommand).resolves({ Table: { TableName: 'events', TableStatus: 'ACTIVE' } });
+    queryMock.on(DescribeEndpointsCommand).resolves({
+      Endpoints: [{ Address: 'query-cell1.timestream.us-east-1.amazonaws.com', CachePeriodInMinutes: 1440 }],
+    });
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(writeMock.commandCalls(DescribeTableCommand)[0]?.args[0].input).toEqual({
+      DatabaseName: 'meterhouse',
+      TableName: 'events',
+    });
+    expect(queryMock.commandCalls(QueryCommand)).toHaveLength(0); // no billed query
+  });
+
+  it('ping throws when the table is missing', async () => {
+    writeMock
+      .on(DescribeTableCommand)
+      .rejects(new ResourceNotFoundException({ message: 'no table', Message: 'no table', $metadata: {} }));
+    queryMock.on(DescribeEndpointsCommand).resolves({ Endpoints: [] });
+    await expect(store.ping()).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('close destroys both clients', async () => {
+    const w = vi.spyOn(writeClient, 'destroy');
+    const q = vi.spyOn(queryClient, 'destroy');
+    await store.close();
+    expect(w).toHaveBeenCalledOnce();
+    expect(q).toHaveBeenCalledOnce();
+  });
+});
+
+describe('parseTimestamp', () => {
+  it('reads Timestream timestamps as UTC, to the millisecond', () => {
+    expect(parseTimestamp('2026-04-18 10:00:00.000000000')).toEqual(new Date('2026-04-18T10:00:00.000Z'));
+    expect(parseTimestamp('2026-04-18 10:00:00.987654321')).toEqual(new Date('2026-04-18T10:00:00.987Z'));
+    expect(parseTimestamp('2026-04-18 10:00:00')).toEqual(new Date('2026-04-18T10:00:00.000Z'));
+    expect(parseTimestamp('2026-04-18 10:00:00.5')).toEqual(new Date('2026-04-18T10:00:00.500Z'));
+    expect(parseTimestamp('0099-01-01 00:00:00.000000000').getUTCFullYear()).toBe(99);
+  });
+
+  it('refuses anything else', () => {
+    expect(() => parseTimestamp('yesterday')).toThrow(/Unparseable/);
+  });
+});

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { configTableDefinition, documentClient } from '../../lib/stores/dynamodb/config-table.ts';
+
+export interface TestDynalite {
+  endpoint: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** A fresh config table (pk/sk + gsi1 with gsi1pk/gsi1sk), created by startDynalite. */
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an in-memory dynalite on 127.0.0.1 (random port) and creates the config table in it.
+ * Each call is an isolated server: call `stop()` in afterAll/afterEach.
+ */
+export async function startDynalite(): Promise<TestDynalite> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 3,
+  });
+  const tableName = `test-${randomUUID()}`;
+  const stop = async () => {
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  try {
+    await client.send(new CreateTableCommand(configTableDefinition(tableName)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, client, doc: documentClient(client), tableName, stop };
+}
