@@ -22,8 +22,8 @@ export type FunctionKind = 'route' | 'job';
 
 const DEFAULT_MEMORY_MB = 512;
 const DEFAULT_TIMEOUT_SECONDS: Record<FunctionKind, number> = { route: 10, job: 60 };
-// HTTP APIs stop waiting for an integration after 30 s; a longer route timeout would only hide the 503.
-const MAX_ROUTE_TIMEOUT_SECONDS = 29;
+// HTTP APIs answer 503 after 30 s whatever the Lambda does; a longer route timeout would only hide that.
+const MAX_ROUTE_TIMEOUT_SECONDS = 30;
 
 /** The platform resources a manifest `binds` entry can name. */
 export interface PlatformResources {

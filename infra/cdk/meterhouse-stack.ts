@@ -19,9 +19,9 @@ import { MeterhouseFunction, type PlatformResources } from './meterhouse-functio
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
 import { TimeSeriesStore } from './time-series-store.ts';
 
-/** EventBridge retries before a job invocation goes to the failure queue. */
+/** Retries (EventBridge delivering, Lambda running) before a job invocation goes to the failure queue. */
 const JOB_RETRY_ATTEMPTS = 2;
-/** An hourly job that could not start within the hour is superseded by the next run. */
+/** A run that could not start within the hour is superseded by later runs; jobs are idempotent re-runs. */
 const JOB_MAX_EVENT_AGE = Duration.hours(1);
 /** EventBridge rejects rule descriptions longer than this. */
 const RULE_DESCRIPTION_MAX = 512;

@@ -49,6 +49,11 @@ export class TimeSeriesStore extends Construct {
         MemoryStoreRetentionPeriodInHours: String(MEMORY_STORE_RETENTION_HOURS),
         MagneticStoreRetentionPeriodInDays: String(MAGNETIC_STORE_RETENTION_DAYS),
       },
+      // Every query names one tenant (lib/query), so partitioning by tenant_id prunes all others'
+      // data; a record without the dimension would be a bug, so Timestream refuses it.
+      schema: {
+        compositePartitionKey: [{ type: 'DIMENSION', name: 'tenant_id', enforcementInRecord: 'REQUIRED' }],
+      },
       magneticStoreWriteProperties: {
         EnableMagneticStoreWrites: true,
         MagneticStoreRejectedDataLocation: {

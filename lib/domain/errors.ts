@@ -41,6 +41,13 @@ export class ConflictError extends DomainError {
 export class PayloadTooLargeError extends DomainError {
   readonly status = 413;
 }
+/** 415: a body in a media type this endpoint does not read. */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+  constructor(detail: string) {
+    super('UNSUPPORTED_MEDIA_TYPE', detail);
+  }
+}
 /** 422: well-formed, but nothing in it can be processed (e.g. every event of a batch rejected). */
 export class UnprocessableError extends DomainError {
   readonly status = 422;

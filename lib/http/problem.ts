@@ -74,11 +74,18 @@ export interface ValidationIssue {
 }
 
 export function zodIssues(error: z.ZodError, location: ValidationIssue['in']): ValidationIssue[] {
-  return error.issues.map((issue) => ({
-    in: location,
-    name: issue.path.length > 0 ? issue.path.join('.') : location,
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const prefix = issue.path.map(String);
+    // An unknown member is named itself, not by the object that holds it.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        in: location,
+        name: [...prefix, key].join('.'),
+        message: `unknown ${location === 'body' ? 'field' : 'parameter'}`,
+      }));
+    }
+    return [{ in: location, name: prefix.length > 0 ? prefix.join('.') : location, message: issue.message }];
+  });
 }
 
 /** The error thrown by the validation middleware: a 400 naming every offending parameter. */

@@ -70,7 +70,7 @@ describe.each(cases)('stack built from %s', (_name, props) => {
       jobFailures: logicalId(stack.jobFailures.node.defaultChild),
     };
   });
-  afterAll(() => synth.cleanUp());
+  afterAll(() => synth?.cleanUp());
 
   const lambdaOf = (name: string): [string, CfnResourceJson] => {
     const found = functionIdsNamed(synth.template, FUNCTION_TAG, name);

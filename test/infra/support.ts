@@ -6,6 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PROJECT_ROOT } from '#infra/cdk/meterhouse-function.ts';
 import { MeterhouseStack, type MeterhouseStackProps } from '#infra/cdk/meterhouse-stack.ts';
+import { addNagChecks } from '#infra/cdk/nag-suppressions.ts';
 import type { RouteEntry, ScheduleEntry } from '#lib/manifest-types.ts';
 
 /** The feature flags `cdk synth` runs with, so tests assert the template that would be deployed. */
@@ -21,19 +22,28 @@ export interface Synthesized {
   cleanUp: () => void;
 }
 
-/** Synthesizes the stack into a temp dir; without `bundle`, Lambda code is a placeholder (fast). */
+/**
+ * Synthesizes the stack into a temp dir. Without `bundle`, Lambda code is a placeholder (fast); with
+ * `nagChecks`, synthesis runs cdk-nag as `cdk synth` does and throws on an unacknowledged error.
+ */
 export function synthesize(
   props: MeterhouseStackProps = {},
-  options: { bundle?: boolean } = {},
+  options: { bundle?: boolean; nagChecks?: boolean } = {},
 ): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'meterhouse-cdk-'));
   const app = new App({
     outdir,
     context: { ...cdkJsonContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
-  const stack = new MeterhouseStack(app, 'MeterhouseStack', props);
-  const template = Template.fromStack(stack);
-  return { app, stack, template, outdir, cleanUp: () => rmSync(outdir, { recursive: true, force: true }) };
+  const cleanUp = () => rmSync(outdir, { recursive: true, force: true });
+  try {
+    const stack = new MeterhouseStack(app, 'MeterhouseStack', props);
+    if (options.nagChecks) addNagChecks(app);
+    return { app, stack, template: Template.fromStack(stack), outdir, cleanUp };
+  } catch (error) {
+    cleanUp();
+    throw error;
+  }
 }
 
 export const FIXTURE_ENTRY = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
@@ -66,7 +76,7 @@ export const bindingMatrix = {
       auth: 'platform',
       binds: ['config:read', 'config:write'],
       memoryMb: 1024,
-      timeoutSeconds: 29,
+      timeoutSeconds: 30,
     },
     {
       method: 'GET',

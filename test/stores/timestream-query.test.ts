@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { QuerySpec } from '../../lib/query/spec.ts';
 import type { EventIdLedger } from '../../lib/stores/dynamodb/event-id-ledger.ts';
 import { parseTimestamp } from '../../lib/stores/timestream/query-result.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
@@ -27,6 +28,7 @@ function fixture<T>(name: string): T {
 const scalars = fixture<{ response: QueryCommandOutput }>('query-scalars.json').response;
 const complex = fixture<{ response: QueryCommandOutput }>('query-complex.json').response;
 const paged = fixture<{ pages: QueryCommandOutput[] }>('query-paged.json').pages;
+const usage = fixture<{ pages: QueryCommandOutput[] }>('query-usage-by-model.json').pages;
 
 // The query path never touches the ledger.
 const unusedLedger: EventIdLedger = {
@@ -54,6 +56,46 @@ describe('TimestreamTimeSeriesStore query path', () => {
       ledger: unusedLedger,
       sleep,
     });
+  });
+
+  it('query(spec): sends the SQL of compileQuery, pages, parses and shapes the rows', async () => {
+    const [u1, u2] = usage;
+    queryMock
+      .on(QueryCommand)
+      .resolvesOnce(u1 ?? {})
+      .resolvesOnce(u2 ?? {});
+    const spec: QuerySpec = {
+      tenantId: 'tenant-1',
+      window: { from: new Date('2026-04-18T00:00:00Z'), to: new Date('2026-04-19T00:00:00Z') },
+      bin: 'hour',
+      groupBy: ['model'],
+      measures: [
+        { as: 'requests', kind: 'count' },
+        { as: 'cost', kind: 'sum', field: 'cost' },
+        { as: 'p95', kind: 'percentile', field: 'latencyMs', p: 0.95 },
+      ],
+    };
+    const rows = await store.query(spec);
+    expect(rows).toEqual([
+      {
+        model: 'gpt-4o',
+        bucket: new Date('2026-04-18T10:00:00Z'),
+        requests: 1250,
+        cost: 9_007_199_254_740_993n,
+        p95: 182.75,
+      },
+      { model: null, bucket: new Date('2026-04-18T11:00:00Z'), requests: 3, cost: 0n, p95: null },
+    ]);
+
+    const calls = queryMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(2);
+    const sql = calls[0]?.QueryString ?? '';
+    expect(sql).toMatch(/^SELECT /);
+    expect(sql).toContain('FROM "meterhouse"."events"');
+    expect(sql).toContain(`"time" >= from_iso8601_timestamp('2026-04-18T00:00:00.000Z')`);
+    expect(sql).toContain(`"time" < from_iso8601_timestamp('2026-04-19T00:00:00.000Z')`);
+    expect(sql).toContain(`"tenant_id" = 'tenant-1'`);
+    expect(calls[1]).toEqual({ QueryString: sql, NextToken: 'AYABeOtwlrr9-usage-2' });
   });
 
   it('follows NextToken through 3 pages, an empty middle one included', async () => {

@@ -1,8 +1,8 @@
 import { DescribeEndpointsCommand, type TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
 import { DescribeTableCommand, type TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import type { UsageEvent } from '../../domain/events.ts';
-// WIRING-PENDING import { compileQuery, shapeRows } from '../../query/compile.ts';
-// WIRING-PENDING import { timestreamDialect } from '../../query/dialect.ts';
+import { compileQuery, shapeRows } from '../../query/compile.ts';
+import { timestreamDialect } from '../../query/dialect.ts';
 import type { QueryRow, QuerySpec } from '../../query/spec.ts';
 import { type EventIdLedger, eventIdExpiresAt } from '../dynamodb/event-id-ledger.ts';
 import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
@@ -17,7 +17,7 @@ export interface TimestreamTimeSeriesStoreOptions {
   queryClient: TimestreamQueryClient;
   database: string;
   table: string;
-  ledger: Pick<EventIdLedger, 'seen' | 'markSeen'>;
+  ledger: EventIdLedger;
   /** Injectable for tests; real timers otherwise. */
   sleep?: Sleep;
   random?: () => number;
@@ -99,8 +99,9 @@ export class TimestreamTimeSeriesStore implements TimeSeriesStore {
   }
 
   async query(spec: QuerySpec): Promise<QueryRow[]> {
-    void spec;
-    throw new Error('WIRING-PENDING: lib/query/compile.ts not available yet');
+    const compiled = compileQuery(spec, timestreamDialect(this.#options.database, this.#options.table));
+    const rows = await this.runSql(compiled.sql);
+    return shapeRows(compiled, rows);
   }
 
   /** Runs one SQL statement with full paging and ColumnInfo-driven parsing (also used by tests). */

@@ -1,0 +1,250 @@
+import { resolve } from 'node:path';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { UsageEvent } from '../../domain/events.ts';
+import { EVENT_ID_COLUMN, TENANT_COLUMN } from '../../query/columns.ts';
+import { compileQuery, shapeRows } from '../../query/compile.ts';
+import { type Dialect, duckdbDialect } from '../../query/dialect.ts';
+import type { QueryRow, QuerySpec } from '../../query/spec.ts';
+import { quoteIdentifier as q } from '../../query/sql.ts';
+import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
+import {
+  appendEvent,
+  BATCH_IDS_DDL,
+  BATCH_IDS_TABLE,
+  EVENTS_DDL,
+  EVENTS_TABLE,
+  invalidEventReason,
+} from './schema.ts';
+
+export const INVALID_EVENT = 'INVALID_EVENT';
+
+/** Test seam: lets a test fail a write at the last moment, inside its transaction. */
+export interface DuckDbWriteFaults {
+  /** Called after the batch's new events are appended and before COMMIT; a throw rolls it all back. */
+  beforeCommit?(batch: { tenantId: string; ids: readonly string[] }): void | Promise<void>;
+}
+
+export interface DuckDbTimeSeriesStoreOptions {
+  /** A database file, or ':memory:'. */
+  path: string;
+  faults?: DuckDbWriteFaults;
+}
+
+/** The DuckDB file is held by another process (DuckDB allows one writer process per file). */
+export class DuckDbFileLockedError extends Error {
+  readonly path: string;
+
+  constructor(path: string, cause?: unknown) {
+    super(
+      `Another Meterhouse process (e.g. \`npm start\`) holds the DuckDB file ${path}. ` +
+        'Only one process may open it at a time: stop that process, or give this one another data directory.',
+      cause === undefined ? undefined : { cause },
+    );
+    this.name = 'DuckDbFileLockedError';
+    this.path = path;
+  }
+}
+
+/** Files opened by a store in this process. DuckDB's file lock is per process, so it would let a second store in. */
+const openFiles = new Set<string>();
+
+function isLockError(error: unknown): boolean {
+  return error instanceof Error && /could not set lock|conflicting lock/i.test(error.message);
+}
+
+const MAX_IDLE_READERS = 4;
+const EVENT_ID = q(EVENT_ID_COLUMN);
+/** Which of the staged batch ids the tenant already has: one hash join, whatever the batch size. */
+const FIND_STORED_IDS =
+  `SELECT b.${EVENT_ID} FROM ${q(BATCH_IDS_TABLE)} AS b ` +
+  `JOIN ${q(EVENTS_TABLE)} AS e ON e.${EVENT_ID} = b.${EVENT_ID} WHERE e.${q(TENANT_COLUMN)} = $tenant`;
+
+/**
+ * The time-series port on an embedded DuckDB database (local runtime and tests).
+ *
+ * Exactly-once per (tenant, event id): writes are serialized in this process (one writer
+ * connection behind a promise queue) and each batch is one transaction that stages the batch's
+ * ids in a temp table through the Appender, finds the stored ones with one join, appends the new
+ * events through the typed Appender and commits. Any failure rolls the transaction back, so
+ * nothing of a failed batch is stored or counted as seen. Queries run on their own connections
+ * and see committed data only.
+ */
+export class DuckDbTimeSeriesStore implements TimeSeriesStore {
+  readonly #instance: DuckDBInstance;
+  readonly #writer: DuckDBConnection;
+  readonly #dialect: Dialect;
+  readonly #faults: DuckDbWriteFaults | undefined;
+  readonly #fileKey: string | null;
+  readonly #idleReaders: DuckDBConnection[] = [];
+  readonly #reads = new Set<Promise<unknown>>();
+  #writes: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    instance: DuckDBInstance,
+    writer: DuckDBConnection,
+    fileKey: string | null,
+    faults: DuckDbWriteFaults | undefined,
+  ) {
+    this.#instance = instance;
+    this.#writer = writer;
+    this.#fileKey = fileKey;
+    this.#faults = faults;
+    this.#dialect = duckdbDialect(EVENTS_TABLE);
+  }
+
+  static async open(options: DuckDbTimeSeriesStoreOptions): Promise<DuckDbTimeSeriesStore> {
+    const { path } = options;
+    const fileKey = path === ':memory:' ? null : resolve(path);
+    if (fileKey !== null && openFiles.has(fileKey)) throw new DuckDbFileLockedError(path);
+    if (fileKey !== null) openFiles.add(fileKey);
+    let instance: DuckDBInstance | undefined;
+    try {
+      instance = await DuckDBInstance.create(path);
+      const writer = await instance.connect();
+      await writer.run(EVENTS_DDL);
+      await writer.run(BATCH_IDS_DDL);
+      return new DuckDbTimeSeriesStore(instance, writer, fileKey, options.faults);
+    } catch (error) {
+      instance?.closeSync();
+      if (fileKey !== null) openFiles.delete(fileKey);
+      if (isLockError(error)) throw new DuckDbFileLockedError(path, error);
+      throw error;
+    }
+  }
+
+  writeEvents(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
+    const write = this.#writes.then(() => this.#write(tenantId, events));
+    this.#writes = write.catch(() => undefined);
+    return write;
+  }
+
+  async #write(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
+    this.#assertOpen();
+    if (typeof tenantId !== 'string' || tenantId === '') throw new Error('writeEvents needs a tenant id');
+    const rejected: WriteOutcome['rejected'] = [];
+    const candidates: UsageEvent[] = [];
+    const inCall = new Set<string>();
+    for (const event of events) {
+      if (inCall.has(event.id)) continue; // a repeat within the call is reported as a duplicate
+      inCall.add(event.id);
+      const reason = invalidEventReason(event);
+      if (reason === null) candidates.push(event);
+      else rejected.push({ id: event.id, code: INVALID_EVENT, detail: reason });
+    }
+    const stored = candidates.length > 0 ? await this.#store(tenantId, candidates) : new Set<string>();
+
+    const outcome: WriteOutcome = { accepted: [], duplicates: [], rejected };
+    const rejectedIds = new Set(rejected.map((r) => r.id));
+    const reported = new Set<string>();
+    for (const { id } of events) {
+      if (reported.has(id)) {
+        outcome.duplicates.push(id); // repeated within the call
+        continue;
+      }
+      reported.add(id);
+      if (!rejectedIds.has(id)) (stored.has(id) ? outcome.accepted : outcome.duplicates).push(id);
+    }
+    return outcome;
+  }
+
+  /** One transaction: returns the ids it stored (the others were stored before). */
+  async #store(tenantId: string, events: readonly UsageEvent[]): Promise<Set<string>> {
+    const connection = this.#writer;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      await connection.run(`DELETE FROM ${q(BATCH_IDS_TABLE)}`);
+      await this.#append(connection, BATCH_IDS_TABLE, 'temp', (appender) => {
+        for (const event of events) {
+          appender.appendVarchar(event.id);
+          appender.endRow();
+        }
+      });
+      const existing = await connection.runAndReadAll(FIND_STORED_IDS, { tenant: tenantId });
+      const seen = new Set(existing.getColumns()[0]?.map(String) ?? []);
+      const fresh = events.filter((e) => !seen.has(e.id));
+      if (fresh.length > 0) {
+        await this.#append(connection, EVENTS_TABLE, null, (appender) => {
+          for (const event of fresh) appendEvent(appender, tenantId, event);
+        });
+      }
+      await this.#faults?.beforeCommit?.({ tenantId, ids: fresh.map((e) => e.id) });
+      await connection.run('COMMIT');
+      return new Set(fresh.map((e) => e.id));
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Appends through the typed Appender inside the open transaction. On failure the appender's
+   * unflushed rows are cleared before it is closed: closing (or collecting) an appender flushes
+   * it, and after the ROLLBACK that flush would land outside the transaction.
+   */
+  async #append(
+    connection: DuckDBConnection,
+    table: string,
+    catalog: 'temp' | null,
+    fill: (appender: DuckDBAppender) => void,
+  ): Promise<void> {
+    const appender = await connection.createAppender(table, catalog === null ? null : 'main', catalog);
+    try {
+      fill(appender);
+      appender.closeSync();
+    } catch (error) {
+      try {
+        appender.clear();
+        appender.closeSync();
+      } catch {
+        // The appender is already unusable; the caller rolls back.
+      }
+      throw error;
+    }
+  }
+
+  async query(spec: QuerySpec): Promise<QueryRow[]> {
+    const compiled = compileQuery(spec, this.#dialect);
+    const rows = await this.#read(async (connection) => {
+      const reader = await connection.runAndReadAll(compiled.sql);
+      return reader.getRowObjectsJS();
+    });
+    return shapeRows(compiled, rows);
+  }
+
+  async ping(): Promise<void> {
+    await this.#read((connection) => connection.run('SELECT 1'));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#writes;
+    await Promise.allSettled([...this.#reads]);
+    for (const connection of this.#idleReaders.splice(0)) connection.closeSync();
+    this.#writer.closeSync();
+    this.#instance.closeSync();
+    if (this.#fileKey !== null) openFiles.delete(this.#fileKey);
+  }
+
+  /** Runs `work` on a pooled reader connection; close() waits for reads in flight. */
+  #read<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    const read = (async () => {
+      const connection = this.#idleReaders.pop() ?? (await this.#instance.connect());
+      try {
+        return await work(connection);
+      } finally {
+        if (!this.#closed && this.#idleReaders.length < MAX_IDLE_READERS) this.#idleReaders.push(connection);
+        else connection.closeSync();
+      }
+    })();
+    this.#reads.add(read);
+    void read.finally(() => this.#reads.delete(read)).catch(() => undefined);
+    return read;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('The DuckDB time-series store is closed');
+  }
+}
