@@ -87,7 +87,8 @@ export class TimeSeriesStore extends Construct {
   grantQuery(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['timestream:Select'],
+      // DescribeTable: the readiness probe (TimestreamTimeSeriesStore.ping) runs no billed query.
+      actions: ['timestream:Select', 'timestream:DescribeTable'],
       resourceArns: [this.tableArn],
     });
     iam.Grant.addToPrincipal({
@@ -100,7 +101,7 @@ export class TimeSeriesStore extends Construct {
   grantWrite(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['timestream:WriteRecords'],
+      actions: ['timestream:WriteRecords', 'timestream:DescribeTable'],
       resourceArns: [this.tableArn],
     });
     iam.Grant.addToPrincipal({

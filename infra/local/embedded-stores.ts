@@ -73,6 +73,7 @@ function lockedStoreError(error: unknown, path: string | undefined): Error {
 }
 
 export interface EmbeddedStores {
+  /** Built over these stores; tests may replace it with one that wraps them. */
   runtime: Runtime;
   dynamo: EmbeddedDynamo;
   timeSeries: TimeSeriesStore;

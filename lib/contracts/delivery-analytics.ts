@@ -26,3 +26,94 @@ export const deliverySummaryResponse = z.strictObject({
   p95LatencyMs: z.number().int().nonnegative(),
 });
 export type DeliverySummaryResponse = z.infer<typeof deliverySummaryResponse>;
+
+/** A path `{id}` (operator or account id): the ingest rules for a dimension value. */
+const dimensionId = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((value) => ![...value].some((c) => c < ' ' || c === '\x7f'), 'must not contain control characters');
+export const deliveryIdParams = z.strictObject({ id: dimensionId });
+
+const count = z.number().int().nonnegative();
+const rate = z.number().min(0).max(1);
+
+export const operatorPerformanceResponse = z.strictObject({
+  operatorId: z.string(),
+  window: windowSchema,
+  totalMessages: count,
+  deliveredMessages: count,
+  failedMessages: count,
+  deliveryRate: rate,
+  avgLatencyMs: count,
+  p95LatencyMs: count,
+  errorRate: rate,
+  peakTps: count,
+  totalCost: moneyString,
+});
+export type OperatorPerformanceResponse = z.infer<typeof operatorPerformanceResponse>;
+
+export const accountUsageRow = z.strictObject({
+  /** `YYYY-MM-DD` (daily), or the hour's start `YYYY-MM-DDTHH:00:00Z` (granularity=hourly). */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:00:00Z)?$/),
+  sent: count,
+  delivered: count,
+  failed: count,
+  cost: moneyString,
+});
+export const accountUsageResponse = z.strictObject({
+  accountId: z.string(),
+  window: windowSchema,
+  messagesSent: count,
+  messagesDelivered: count,
+  messagesFailed: count,
+  deliveryRate: rate,
+  totalCost: moneyString,
+  avgCostPerMessage: moneyString,
+  segments: count,
+  dailyBreakdown: z.array(accountUsageRow),
+});
+export type AccountUsageResponse = z.infer<typeof accountUsageResponse>;
+
+export const THROUGHPUT_RESOLUTIONS = ['1m', '5m', '1h'] as const;
+export type ThroughputResolution = (typeof THROUGHPUT_RESOLUTIONS)[number];
+export const throughputQuery = z.strictObject({
+  from: isoDateTimeParam.optional(),
+  to: isoDateTimeParam.optional(),
+  resolution: z.enum(THROUGHPUT_RESOLUTIONS).default('5m'),
+});
+export const throughputResponse = z.strictObject({
+  resolution: z.enum(THROUGHPUT_RESOLUTIONS),
+  series: z.array(
+    z.strictObject({
+      at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/),
+      /** Average messages per second over the bucket's part inside the window, 2 decimals. */
+      tps: z.number().nonnegative(),
+      messages: count,
+    }),
+  ),
+});
+export type ThroughputResponse = z.infer<typeof throughputResponse>;
+
+export const breakdownQuery = z.strictObject({
+  from: isoDateTimeParam.optional(),
+  to: isoDateTimeParam.optional(),
+});
+export const deliveryBreakdownResponse = z.strictObject({
+  window: windowSchema,
+  byStatus: z.strictObject({ DELIVERED: count, FAILED: count, PENDING: count, UNDELIVERABLE: count }),
+  byOperator: z.array(
+    z.strictObject({
+      operatorId: z.string(),
+      /** The registry's name for the operator; null when the registry has no such operator. */
+      name: z.string().nullable(),
+      delivered: count,
+      failed: count,
+      deliveryRate: rate,
+    }),
+  ),
+});
+export type DeliveryBreakdownResponse = z.infer<typeof deliveryBreakdownResponse>;
+
+/** `/metrics` takes no parameters (a scraper sends none); anything else is a mistake worth a 400. */
+export const metricsQuery = z.strictObject({});

@@ -13,6 +13,7 @@ import type { Principal } from '../domain/roles.ts';
 import type { RouteEntry } from '../manifest-types.ts';
 import { type RouteFunctionName, routes } from '../routes.ts';
 import { type Runtime, runtime } from '../wiring/index.ts';
+import { idempotency } from './idempotency.ts';
 import { logger } from './logger.ts';
 import { RequestValidationError, type ValidationIssue, problemResponse, toProblem, zodIssues } from './problem.ts';
 
@@ -28,6 +29,8 @@ export interface RouteOptions<Q, P, B> {
   bodyFormat?: 'json' | 'raw' | 'none';
   /** Largest accepted body in bytes (decoded); 256 KiB when omitted. */
   maxBodyBytes?: number;
+  /** Writes: honour an `Idempotency-Key` header (lib/http/idempotency.ts); runs after auth. */
+  idempotent?: boolean;
 }
 
 export interface RouteRequest<Q, P, B> {
@@ -197,7 +200,17 @@ export function buildHttpHandler<
     .use(httpHeaderNormalizer())
     .use(bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   if (bodyFormat === 'json') stack.use(httpJsonBodyParser());
-  stack.use(auth(entry.auth)).use(
+  stack.use(auth(entry.auth));
+  if (options.idempotent) {
+    stack.use(
+      idempotency<Event>((event) =>
+        event.meterhouse?.principal
+          ? { tenantId: event.meterhouse.principal.tenantId, rawBody: event.meterhouse.rawBody }
+          : undefined,
+      ),
+    );
+  }
+  stack.use(
     validation({
       ...(options.query ? { query: options.query } : {}),
       ...(options.params ? { params: options.params } : {}),

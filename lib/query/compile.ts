@@ -200,7 +200,12 @@ function aggregate(measure: MeasureSpec, dialect: Dialect): Aggregate | Peak {
 
 function validateWindow(spec: QuerySpec): void {
   const { from, to } = spec.window ?? {};
-  if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
+  if (
+    !(from instanceof Date) ||
+    !(to instanceof Date) ||
+    Number.isNaN(from.getTime()) ||
+    Number.isNaN(to.getTime())
+  ) {
     invalid('the window needs a valid from and to');
   }
   if (from.getTime() >= to.getTime()) invalid("the window's from must be before its to");
@@ -238,7 +243,8 @@ function basePredicates(spec: QuerySpec, dialect: Dialect): string {
   if (spec.types !== undefined) {
     if (spec.types.length === 0) invalid('types, when given, must list at least one event type');
     for (const type of spec.types) {
-      if (!(EVENT_TYPES as readonly string[]).includes(type)) invalid(`unknown event type ${JSON.stringify(type)}`);
+      if (!(EVENT_TYPES as readonly string[]).includes(type))
+        invalid(`unknown event type ${JSON.stringify(type)}`);
     }
     const types = [...new Set(spec.types)].map(stringLiteral).join(', ');
     predicates.push(`${q(DIMENSION_COLUMNS.type)} IN (${types})`);
@@ -267,14 +273,19 @@ function orderBy(spec: QuerySpec, keys: readonly Key[], expressions: ReadonlyMap
   for (const item of spec.orderBy ?? []) {
     const expression = expressions.get(item.key);
     if (expression === undefined) {
-      invalid(`cannot order by ${JSON.stringify(item.key)}: not a group-by dimension, bucket or measure alias`);
+      invalid(
+        `cannot order by ${JSON.stringify(item.key)}: not a group-by dimension, bucket or measure alias`,
+      );
     }
     if (item.direction !== 'asc' && item.direction !== 'desc') invalid(`unknown direction for ${item.key}`);
     if (used.has(item.key)) invalid(`orderBy lists ${item.key} twice`);
     used.add(item.key);
     order.push(`${expression} ${item.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST`);
   }
-  const tieBreakers = [...keys.filter((k) => k.kind === 'bucket'), ...keys.filter((k) => k.kind === 'dimension')];
+  const tieBreakers = [
+    ...keys.filter((k) => k.kind === 'bucket'),
+    ...keys.filter((k) => k.kind === 'dimension'),
+  ];
   for (const key of tieBreakers) {
     if (!used.has(key.name)) order.push(`${expressions.get(key.name) ?? key.expression} ASC NULLS LAST`);
   }
@@ -287,11 +298,14 @@ export function compileQuery(spec: QuerySpec, dialect: Dialect): CompiledQuery {
   const keys = keysOf(spec, dialect);
   const paging = validatePaging(spec);
 
-  if (!Array.isArray(spec.measures) || spec.measures.length === 0) invalid('a query needs at least one measure');
+  if (!Array.isArray(spec.measures) || spec.measures.length === 0)
+    invalid('a query needs at least one measure');
   const names = new Set(keys.map((k) => k.name.toLowerCase()));
   const planned = spec.measures.map((measure) => {
     if (typeof measure.as !== 'string' || !ALIAS.test(measure.as)) {
-      invalid(`measure alias ${JSON.stringify(measure.as)} must be a letter then up to 63 letters, digits or _`);
+      invalid(
+        `measure alias ${JSON.stringify(measure.as)} must be a letter then up to 63 letters, digits or _`,
+      );
     }
     // Case-insensitively unique: Presto-family engines may fold result column names to lower case.
     if (names.has(measure.as.toLowerCase())) invalid(`output name ${measure.as} is used twice`);
@@ -326,7 +340,16 @@ export function compileQuery(spec: QuerySpec, dialect: Dialect): CompiledQuery {
     for (const a of aggregates) expressions.set(a.as, a.expression);
     body = `${from}${groupBy}`;
   } else {
-    ({ ctes, select, body } = withPeaks(keys, aggregates, peaks, planned, from, groupBy, dialect, expressions));
+    ({ ctes, select, body } = withPeaks(
+      keys,
+      aggregates,
+      peaks,
+      planned,
+      from,
+      groupBy,
+      dialect,
+      expressions,
+    ));
   }
 
   const order = orderBy(spec, keys, expressions);
@@ -334,7 +357,8 @@ export function compileQuery(spec: QuerySpec, dialect: Dialect): CompiledQuery {
   let sql: string;
   if (paging.offset > 0) {
     const window = `row_number() OVER (${order.length > 0 ? `ORDER BY ${order.join(', ')}` : ''}) AS "__rn"`;
-    const last = paging.limit === undefined ? '' : ` AND "__rn" <= ${numberLiteral(paging.offset + paging.limit)}`;
+    const last =
+      paging.limit === undefined ? '' : ` AND "__rn" <= ${numberLiteral(paging.offset + paging.limit)}`;
     sql =
       `${prefix}SELECT ${columns.map((c) => q(c.name)).join(', ')}\nFROM (\n` +
       `SELECT ${[...select, window].join(', ')}\n${body}\n) AS "paged"\n` +

@@ -1,9 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
-import { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import { ENV, requireEnv } from '../config/env.ts';
 import { type ConfigTable, documentClient } from '../stores/dynamodb/config-table.ts';
 import { DynamoDbEventIdLedger } from '../stores/dynamodb/event-id-ledger.ts';
+import { createTimestreamClients } from '../stores/timestream/clients.ts';
 import { TimestreamTimeSeriesStore } from '../stores/timestream/timestream-time-series-store.ts';
 import { Runtime } from './runtime.ts';
 
@@ -21,8 +20,7 @@ export function cloudRuntime(): Runtime {
     configTable: getConfigTable,
     timeSeries: () =>
       new TimestreamTimeSeriesStore({
-        writeClient: new TimestreamWriteClient({}),
-        queryClient: new TimestreamQueryClient({}),
+        ...createTimestreamClients(),
         database: requireEnv(ENV.timestreamDatabase),
         table: requireEnv(ENV.timestreamTable),
         ledger: new DynamoDbEventIdLedger(getConfigTable()),

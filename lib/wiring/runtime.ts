@@ -2,7 +2,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
+import { DynamoDbIdempotencyStore } from '../stores/dynamodb/dynamodb-idempotency-store.ts';
+import { dynamoDbRegistryStores } from '../stores/dynamodb/dynamodb-registry-repository.ts';
 import { DynamoDbTenantRepository } from '../stores/dynamodb/dynamodb-tenant-repository.ts';
+import type { IdempotencyStore } from '../stores/idempotency-store.ts';
+import type { RegistryStores } from '../stores/registry-repository.ts';
 import type { TenantRepository } from '../stores/tenant-repository.ts';
 import type { TimeSeriesStore } from '../stores/time-series.ts';
 
@@ -60,6 +64,17 @@ export class Runtime {
   readonly #tenants = once(() => new DynamoDbTenantRepository(this.configTable));
   get tenants(): TenantRepository {
     return this.#tenants();
+  }
+
+  readonly #registry = once(() => dynamoDbRegistryStores(this.configTable));
+  /** Operators, connectors, connections, accounts, projects, settings, price plans. */
+  get registry(): RegistryStores {
+    return this.#registry();
+  }
+
+  readonly #idempotency = once(() => new DynamoDbIdempotencyStore(this.configTable));
+  get idempotency(): IdempotencyStore {
+    return this.#idempotency();
   }
 
   /** What `/health/ready` probes: each store, by a read that needs no more than read access. */

@@ -176,7 +176,8 @@ describe('problem+json for bad input, with nothing written', () => {
   it('answers an unknown path with 404 and an unknown method with 405 and Allow', async () => {
     const missing = await stack.request('/nowhere');
     expect([missing.status, (await readProblem(missing)).code]).toEqual([404, 'ROUTE_NOT_FOUND']);
-    const wrongMethod = await stack.request('/test/things/tools', { method: 'DELETE' });
+    // The catch-all knows the real manifest: /v1/events exists, for POST only.
+    const wrongMethod = await stack.request('/v1/events', { method: 'DELETE' });
     expect([wrongMethod.status, (await readProblem(wrongMethod)).code]).toEqual([405, 'METHOD_NOT_ALLOWED']);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
   });

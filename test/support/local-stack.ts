@@ -1,12 +1,16 @@
 import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
+import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
 import { installRuntime } from '#lib/wiring/index.ts';
+import { Runtime } from '#lib/wiring/runtime.ts';
 import { type EmbeddedStores, startEmbeddedStores } from '../../infra/local/embedded-stores.ts';
 import type { LambdaHandler } from '../../infra/local/handlers.ts';
 import { startLocalServer } from '../../infra/local/server.ts';
 
 export interface LocalStack {
   stores: EmbeddedStores;
+  /** Store queries run so far (reset it to 0 before a request to count that request's queries). */
+  queries: { count: number };
   tenant: CreatedTenant;
   url: string;
   /** `fetch` against the local runtime, with the given key as bearer token when `key` is set. */
@@ -19,10 +23,15 @@ export interface LocalStack {
  * manifest routes (or the given ones) on a random loopback port, and one tenant with its keys.
  */
 export async function startLocalStack(
-  options: { routes?: readonly RouteEntry[]; handlers?: Map<string, LambdaHandler> } = {},
+  options: { routes?: readonly RouteEntry[]; handlers?: Map<string, LambdaHandler>; clock?: () => Date } = {},
 ): Promise<LocalStack> {
-  const stores = await startEmbeddedStores();
-  installRuntime(stores.runtime);
+  const stores = await startEmbeddedStores(options.clock ? { clock: options.clock } : {});
+  const queries = { count: 0 };
+  const counted = countingStore(stores.timeSeries, queries);
+  const configTable = stores.runtime.configTable;
+  const runtime = new Runtime({ configTable: () => configTable, timeSeries: () => counted }, stores.runtime.clock);
+  stores.runtime = runtime;
+  installRuntime(runtime);
   const tenant = await createTenant(stores.runtime, 'Test Platform', new Date());
   const server = await startLocalServer({
     port: 0,
@@ -32,6 +41,7 @@ export async function startLocalStack(
   return {
     stores,
     tenant,
+    queries,
     url: server.url,
     request: (path, init = {}) => {
       const { key, headers, ...rest } = init;
@@ -60,4 +70,17 @@ export async function readProblem(response: Response): Promise<Record<string, un
   }
   if (body.status !== response.status) throw new Error(`problem status ${body.status} ≠ HTTP ${response.status}`);
   return body;
+}
+
+/** The real store, with every `query` counted: proves an endpoint's query count is bounded. */
+function countingStore(store: TimeSeriesStore, queries: { count: number }): TimeSeriesStore {
+  return {
+    writeEvents: (tenantId, events) => store.writeEvents(tenantId, events),
+    query: (spec) => {
+      queries.count += 1;
+      return store.query(spec);
+    },
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
 }

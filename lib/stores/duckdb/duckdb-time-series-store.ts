@@ -15,6 +15,7 @@ import {
   EVENTS_TABLE,
   invalidEventReason,
 } from './schema.ts';
+import { StoredIdFilter } from './stored-id-filter.ts';
 
 export const INVALID_EVENT = 'INVALID_EVENT';
 
@@ -28,6 +29,8 @@ export interface DuckDbTimeSeriesStoreOptions {
   /** A database file, or ':memory:'. */
   path: string;
   faults?: DuckDbWriteFaults;
+  /** Minimum capacity of the in-memory stored-id filter (default 1,000,000 ids, 3 MB); tests shrink it. */
+  idFilterCapacity?: number;
 }
 
 /** The DuckDB file is held by another process (DuckDB allows one writer process per file). */
@@ -52,12 +55,21 @@ function isLockError(error: unknown): boolean {
   return error instanceof Error && /could not set lock|conflicting lock/i.test(error.message);
 }
 
+const closedError = () => new Error('The DuckDB time-series store is closed');
+
 const MAX_IDLE_READERS = 4;
+const DEFAULT_ID_FILTER_CAPACITY = 1_000_000;
 const EVENT_ID = q(EVENT_ID_COLUMN);
+const TENANT = q(TENANT_COLUMN);
 /** Which of the staged batch ids the tenant already has: one hash join, whatever the batch size. */
 const FIND_STORED_IDS =
   `SELECT b.${EVENT_ID} FROM ${q(BATCH_IDS_TABLE)} AS b ` +
-  `JOIN ${q(EVENTS_TABLE)} AS e ON e.${EVENT_ID} = b.${EVENT_ID} WHERE e.${q(TENANT_COLUMN)} = $tenant`;
+  `JOIN ${q(EVENTS_TABLE)} AS e ON e.${EVENT_ID} = b.${EVENT_ID} WHERE e.${TENANT} = $tenant`;
+/** DuckDB's hash of (tenant, id) as two 32-bit halves, for the stored-id filter. */
+const halves = (tenant: string) =>
+  `(hash(${tenant}, ${EVENT_ID}) >> 32)::UINTEGER, (hash(${tenant}, ${EVENT_ID}) & 4294967295)::UINTEGER`;
+const HASH_BATCH_IDS = `SELECT ${EVENT_ID}, ${halves('$tenant::VARCHAR')} FROM ${q(BATCH_IDS_TABLE)}`;
+const HASH_STORED_IDS = `SELECT ${halves(TENANT)} FROM ${q(EVENTS_TABLE)}`;
 
 /**
  * The time-series port on an embedded DuckDB database (local runtime and tests).
@@ -75,6 +87,8 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   readonly #dialect: Dialect;
   readonly #faults: DuckDbWriteFaults | undefined;
   readonly #fileKey: string | null;
+  readonly #idFilterCapacity: number;
+  #storedIds: StoredIdFilter;
   readonly #idleReaders: DuckDBConnection[] = [];
   readonly #reads = new Set<Promise<unknown>>();
   #writes: Promise<unknown> = Promise.resolve();
@@ -84,12 +98,14 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     instance: DuckDBInstance,
     writer: DuckDBConnection,
     fileKey: string | null,
-    faults: DuckDbWriteFaults | undefined,
+    options: DuckDbTimeSeriesStoreOptions,
   ) {
     this.#instance = instance;
     this.#writer = writer;
     this.#fileKey = fileKey;
-    this.#faults = faults;
+    this.#faults = options.faults;
+    this.#idFilterCapacity = options.idFilterCapacity ?? DEFAULT_ID_FILTER_CAPACITY;
+    this.#storedIds = new StoredIdFilter(this.#idFilterCapacity);
     this.#dialect = duckdbDialect(EVENTS_TABLE);
   }
 
@@ -104,7 +120,9 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       const writer = await instance.connect();
       await writer.run(EVENTS_DDL);
       await writer.run(BATCH_IDS_DDL);
-      return new DuckDbTimeSeriesStore(instance, writer, fileKey, options.faults);
+      const store = new DuckDbTimeSeriesStore(instance, writer, fileKey, options);
+      store.#storedIds = await store.#loadStoredIds();
+      return store;
     } catch (error) {
       instance?.closeSync();
       if (fileKey !== null) openFiles.delete(fileKey);
@@ -113,14 +131,15 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     }
   }
 
+  /** Queued behind earlier writes; a write queued before close() still completes. */
   writeEvents(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
+    if (this.#closed) return Promise.reject(closedError());
     const write = this.#writes.then(() => this.#write(tenantId, events));
     this.#writes = write.catch(() => undefined);
     return write;
   }
 
   async #write(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
-    this.#assertOpen();
     if (typeof tenantId !== 'string' || tenantId === '') throw new Error('writeEvents needs a tenant id');
     const rejected: WriteOutcome['rejected'] = [];
     const candidates: UsageEvent[] = [];
@@ -151,6 +170,8 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   /** One transaction: returns the ids it stored (the others were stored before). */
   async #store(tenantId: string, events: readonly UsageEvent[]): Promise<Set<string>> {
     const connection = this.#writer;
+    const hashes = new Map<string, [number, number]>();
+    let fresh: UsageEvent[];
     await connection.run('BEGIN TRANSACTION');
     try {
       await connection.run(`DELETE FROM ${q(BATCH_IDS_TABLE)}`);
@@ -160,9 +181,21 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
           appender.endRow();
         }
       });
-      const existing = await connection.runAndReadAll(FIND_STORED_IDS, { tenant: tenantId });
-      const seen = new Set(existing.getColumns()[0]?.map(String) ?? []);
-      const fresh = events.filter((e) => !seen.has(e.id));
+      const [ids = [], highs = [], lows = []] = (
+        await connection.runAndReadAll(HASH_BATCH_IDS, { tenant: tenantId })
+      ).getColumns();
+      let maybeStored = false;
+      ids.forEach((id, i) => {
+        const high = Number(highs[i]);
+        const low = Number(lows[i]);
+        hashes.set(String(id), [high, low]);
+        maybeStored ||= this.#storedIds.mightContain(high, low);
+      });
+      // Only a "maybe" from the filter pays for the join over every stored id.
+      const stored = maybeStored
+        ? new Set((await connection.runAndReadAll(FIND_STORED_IDS, { tenant: tenantId })).getColumns()[0]?.map(String))
+        : new Set<string>();
+      fresh = events.filter((e) => !stored.has(e.id));
       if (fresh.length > 0) {
         await this.#append(connection, EVENTS_TABLE, null, (appender) => {
           for (const event of fresh) appendEvent(appender, tenantId, event);
@@ -170,11 +203,34 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       }
       await this.#faults?.beforeCommit?.({ tenantId, ids: fresh.map((e) => e.id) });
       await connection.run('COMMIT');
-      return new Set(fresh.map((e) => e.id));
     } catch (error) {
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
+    // Committed: only now does the filter learn these ids.
+    for (const { id } of fresh) {
+      const [high, low] = hashes.get(id) ?? [0, 0];
+      this.#storedIds.add(high, low);
+    }
+    if (this.#storedIds.overfull) {
+      // A failed rebuild keeps the current filter, which still holds every id (only less sharply).
+      this.#storedIds = await this.#loadStoredIds().catch(() => this.#storedIds);
+    }
+    return new Set(fresh.map((e) => e.id));
+  }
+
+  /** A filter holding every stored id, with room for as many again (on the writer, between writes). */
+  async #loadStoredIds(): Promise<StoredIdFilter> {
+    const counted = await this.#writer.runAndReadAll(`SELECT count(*) FROM ${q(EVENTS_TABLE)}`);
+    const stored = Number(counted.getColumns()[0]?.[0] ?? 0);
+    const filter = new StoredIdFilter(Math.max(this.#idFilterCapacity, 2 * stored));
+    const result = await this.#writer.stream(HASH_STORED_IDS);
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const highs = chunk.getColumnVector(0);
+      const lows = chunk.getColumnVector(1);
+      for (let i = 0; i < chunk.rowCount; i++) filter.add(Number(highs.getItem(i)), Number(lows.getItem(i)));
+    }
+    return filter;
   }
 
   /**
@@ -229,7 +285,7 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
 
   /** Runs `work` on a pooled reader connection; close() waits for reads in flight. */
   #read<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    this.#assertOpen();
+    if (this.#closed) return Promise.reject(closedError());
     const read = (async () => {
       const connection = this.#idleReaders.pop() ?? (await this.#instance.connect());
       try {
@@ -242,9 +298,5 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     this.#reads.add(read);
     void read.finally(() => this.#reads.delete(read)).catch(() => undefined);
     return read;
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new Error('The DuckDB time-series store is closed');
   }
 }

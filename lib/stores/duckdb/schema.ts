@@ -1,6 +1,12 @@
-import { DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
-import { INTEGER_MEASURES, STRING_DIMENSIONS, type UsageEvent } from '../../domain/events.ts';
-import { DIMENSION_COLUMNS, EVENT_ID_COLUMN, MEASURE_COLUMNS, TENANT_COLUMN, TIME_COLUMN } from '../../query/columns.ts';
+import { type DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
+import { EVENT_TYPES, INTEGER_MEASURES, STRING_DIMENSIONS, type UsageEvent } from '../../domain/events.ts';
+import {
+  DIMENSION_COLUMNS,
+  EVENT_ID_COLUMN,
+  MEASURE_COLUMNS,
+  TENANT_COLUMN,
+  TIME_COLUMN,
+} from '../../query/columns.ts';
 import { quoteIdentifier as q } from '../../query/sql.ts';
 
 /**
@@ -45,8 +51,9 @@ const INT64_LIMIT = 2n ** 63n;
 
 /** Why DuckDB cannot store this event as it is, or null. Mirrors the Timestream record mapping. */
 export function invalidEventReason(event: UsageEvent): string | null {
-  if (!(event.time instanceof Date) || !Number.isFinite(event.time.getTime())) return 'time is not a valid date';
-  if (typeof event.type !== 'string' || event.type === '') return 'type is missing';
+  if (!(event.time instanceof Date) || !Number.isFinite(event.time.getTime()))
+    return 'time is not a valid date';
+  if (!(EVENT_TYPES as readonly string[]).includes(event.type)) return 'type is not a known event type';
   const { statusCode } = event;
   if (statusCode !== undefined && (!Number.isInteger(statusCode) || Math.abs(statusCode) > INT32_MAX)) {
     return 'statusCode is not an integer';

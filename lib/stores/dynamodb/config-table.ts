@@ -8,9 +8,18 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * |-----------------------|-----------------------------|----------------|--------------------------|----------------------|
  * | tenant                | `T#<tenantId>`              | `TENANT`       | `TENANTS`                | `<createdAt>#<id>`   |
  * | API key               | `APIKEY#<keyId>`            | `APIKEY`       | `T#<tenantId>#APIKEY`    | `<createdAt>#<keyId>`|
- * | registry entity       | `T#<tenantId>`              | `<KIND>#<id>`  | (per kind, when needed)  |                      |
+ * | registry entity       | `T#<tenantId>`              | `<KIND>#<id>`  |                          |                      |
+ * | unique-key claim      | `T#<tenantId>`              | `UNIQUE#<SCOPE>#<sha256(key)>` |          |                      |
+ * | price book            | `T#<tenantId>`              | `PRICEBOOK`    |                          |                      |
  * | ingested event id     | `T#<tenantId>#EVT#<eventId>`| `EVT`          |                          |                      |
  * | idempotency record    | `T#<tenantId>#IDEM#<key>`   | `IDEM`         |                          |                      |
+ *
+ * Registry kinds (dynamodb-registry-repository.ts): OPERATOR, CONNECTOR, CONNECTION, ACCOUNT,
+ * PROJECT, SETTINGS (id `profile`); a list is one Query on `begins_with(sk, '<KIND>#')`, in id
+ * order. Unique names and connection pairs are held by claim items (registry/unique-claims.ts);
+ * all price plans of a tenant are one item, so "no overlapping validity" is one conditional
+ * write. In idempotency records `<key>` is sha256(tenant, Idempotency-Key), never the key itself
+ * (lib/http/idempotency.ts).
  *
  * API keys are keyed by their public id alone so that verifying a bearer key is one GetItem;
  * the item carries its tenant, and every other item is under its tenant's partition prefix, so a

@@ -1,15 +1,28 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../../domain/api-keys.ts';
-import type { ApiKeyRepository, Page, PageRequest } from '../api-key-repository.ts';
-import { type ConfigTable, GSI1, apiKeyKey, tenantApiKeysPartition } from './config-table.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import type {
+  ApiKeyChanges,
+  ApiKeyRepository,
+  Page,
+  PageRequest,
+  StoredApiKey,
+} from '../api-key-repository.ts';
+import { apiKeyKey, type ConfigTable, GSI1, tenantApiKeysPartition } from './config-table.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 const ENTITY = 'apiKey';
 
-function toRecord(item: Record<string, unknown>): ApiKeyRecord {
+function toRecord(item: Record<string, unknown>): StoredApiKey {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ...rest } = item;
-  return rest as unknown as ApiKeyRecord;
+  return {
+    ...(rest as unknown as ApiKeyRecord),
+    version: typeof rest.version === 'number' ? rest.version : 1,
+  };
 }
+
+const isConditionFailure = (error: unknown) =>
+  (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export class DynamoDbApiKeyRepository implements ApiKeyRepository {
   readonly #table: ConfigTable;
@@ -27,6 +40,7 @@ export class DynamoDbApiKeyRepository implements ApiKeyRepository {
           gsi1pk: tenantApiKeysPartition(record.tenantId),
           gsi1sk: `${record.createdAt}#${record.keyId}`,
           entity: ENTITY,
+          version: 1,
           ...record,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -34,22 +48,30 @@ export class DynamoDbApiKeyRepository implements ApiKeyRepository {
     );
   }
 
-  async get(keyId: string): Promise<ApiKeyRecord | undefined> {
+  async get(keyId: string): Promise<StoredApiKey | undefined> {
     const { Item } = await this.#table.doc.send(
       new GetCommand({ TableName: this.#table.tableName, Key: apiKeyKey(keyId), ConsistentRead: true }),
     );
     return Item ? toRecord(Item) : undefined;
   }
 
-  async listByTenant(tenantId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
+  async listByTenant(tenantId: string, page: PageRequest): Promise<Page<StoredApiKey>> {
+    const partition = tenantApiKeysPartition(tenantId);
+    const startKey = decodeCursor(page.cursor);
+    // A start key is a position in this tenant's index partition, or it is no cursor of this list.
+    if (startKey && startKey.gsi1pk !== partition) {
+      throw new ValidationError('INVALID_CURSOR', 'cursor is not a cursor this API returned', {
+        parameter: 'cursor',
+      });
+    }
     const result = await this.#table.doc.send(
       new QueryCommand({
         TableName: this.#table.tableName,
         IndexName: GSI1,
         KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': tenantApiKeysPartition(tenantId) },
+        ExpressionAttributeValues: { ':pk': partition },
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor),
+        ExclusiveStartKey: startKey,
       }),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
@@ -59,23 +81,81 @@ export class DynamoDbApiKeyRepository implements ApiKeyRepository {
     };
   }
 
-  async revoke(keyId: string, at: Date): Promise<ApiKeyRecord | undefined> {
+  async revoke(keyId: string, at: Date): Promise<StoredApiKey | undefined> {
     try {
       const { Attributes } = await this.#table.doc.send(
         new UpdateCommand({
           TableName: this.#table.tableName,
           Key: apiKeyKey(keyId),
-          UpdateExpression: 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)',
+          UpdateExpression:
+            'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at), version = if_not_exists(version, :one) + :one',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at.toISOString() },
+          ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at.toISOString(), ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return Attributes ? toRecord(Attributes) : undefined;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+      if (isConditionFailure(error)) return undefined;
       throw error;
+    }
+  }
+
+  async update(
+    keyId: string,
+    tenantId: string,
+    changes: ApiKeyChanges,
+    expectedVersion?: number,
+  ): Promise<StoredApiKey | 'not-found' | 'version-conflict'> {
+    const sets = ['version = if_not_exists(version, :one) + :one'];
+    const removes: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':one': 1, ':tenant': tenantId };
+    const assign = (attribute: 'name' | 'rateLimits', value: unknown) => {
+      if (value === undefined) return;
+      names[`#${attribute}`] = attribute;
+      if (value === null) {
+        removes.push(`#${attribute}`);
+      } else {
+        sets.push(`#${attribute} = :${attribute}`);
+        values[`:${attribute}`] = value;
+      }
+    };
+    assign('name', changes.name);
+    assign('rateLimits', changes.rateLimits);
+    if (changes.revokedAt !== undefined) {
+      names['#status'] = 'status';
+      sets.push('#status = :revoked', 'revokedAt = if_not_exists(revokedAt, :at)');
+      values[':revoked'] = 'revoked';
+      values[':at'] = changes.revokedAt;
+    }
+    let condition = 'attribute_exists(pk) AND tenantId = :tenant';
+    if (expectedVersion !== undefined) {
+      values[':expected'] = expectedVersion;
+      condition +=
+        expectedVersion === 1
+          ? ' AND (version = :expected OR attribute_not_exists(version))'
+          : ' AND version = :expected';
+    }
+    try {
+      const { Attributes } = await this.#table.doc.send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: apiKeyKey(keyId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (!Attributes) throw new Error(`UpdateItem of ${keyId} returned no attributes`);
+      return toRecord(Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.get(keyId);
+      return !current || current.tenantId !== tenantId ? 'not-found' : 'version-conflict';
     }
   }
 }

@@ -1,0 +1,14 @@
+import { idParams } from '#lib/contracts/platform-registry.ts';
+import { accounts } from '#lib/domain/registry/registry.ts';
+import { ifMatchVersion, noContent } from '#lib/http/resources.ts';
+import { httpRoute } from '#lib/http/route.ts';
+
+/** DELETE /platform-api/accounts/{id} — removes an account (409 while still referenced); 204. */
+export const handler = httpRoute(
+  'registry-accounts-delete',
+  { params: idParams, idempotent: true },
+  async ({ params, headers, principal, runtime }) => {
+    await accounts.remove(runtime, principal.tenantId, params.id, ifMatchVersion(headers));
+    return noContent;
+  },
+);

@@ -1,0 +1,14 @@
+import { idParams } from '#lib/contracts/platform-registry.ts';
+import { projects } from '#lib/domain/registry/registry.ts';
+import { ifMatchVersion, noContent } from '#lib/http/resources.ts';
+import { httpRoute } from '#lib/http/route.ts';
+
+/** DELETE /platform-api/projects/{id} — removes a project (409 while still referenced); 204. */
+export const handler = httpRoute(
+  'registry-projects-delete',
+  { params: idParams, idempotent: true },
+  async ({ params, headers, principal, runtime }) => {
+    await projects.remove(runtime, principal.tenantId, params.id, ifMatchVersion(headers));
+    return noContent;
+  },
+);
