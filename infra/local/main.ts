@@ -32,7 +32,8 @@ const firstStart = !existsSync(demoFile);
 if (firstStart) {
   const tenant = await createTenant(stores.runtime, 'Demo Platform', new Date());
   writeFileSync(demoFile, `${JSON.stringify(tenant, null, 2)}\n`, { mode: 0o600 });
-  await seedDemoData(stores.runtime, tenant, new Date());
+  // Benchmarks start empty; everyone else gets the demo registry and several days of events.
+  if (process.env.METERHOUSE_DEMO_DATA !== 'none') await seedDemoData(stores.runtime, tenant, new Date());
 }
 const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as Awaited<ReturnType<typeof createTenant>>;
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_LIMITS, exportUsage, resolveExportRequest } from '#lib/analytics/usage-cost-export.ts';
 import { usageExportJson, usageRowSchema } from '#lib/contracts/usage-cost.ts';
 import { PayloadTooLargeError } from '#lib/domain/errors.ts';
-import { type LocalStack, readProblem, startLocalStack } from './tmp-local-stack.ts';
+import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
 import { parseCsv } from './usage-cost-csv.ts';
 
 /** GET /v1/analytics/export on the real local stack, with hand-made events and answers computed by hand. */

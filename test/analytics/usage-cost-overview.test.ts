@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OverviewResponse, overviewResponse } from '#lib/contracts/usage-cost.ts';
-import { type LocalStack, readProblem, startLocalStack } from './tmp-local-stack.ts';
+import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
 
 /**
  * GET /v1/analytics/overview on the real local stack. NOW is fixed, so with range=24h the period

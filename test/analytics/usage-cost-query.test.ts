@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UsageResponse, type UsageRow, usageResponse } from '#lib/contracts/usage-cost.ts';
-import { type LocalStack, readProblem, startLocalStack } from './tmp-local-stack.ts';
+import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
 
 /**
  * GET/POST /v1/analytics/usage on the real local stack (dynalite + DuckDB), with hand-made events

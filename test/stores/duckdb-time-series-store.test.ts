@@ -432,6 +432,29 @@ describe('exactly-once writes', () => {
     expect(await countOf(tenant)).toBe(3);
   });
 
+  it('stays exact when the stored-id filter is tiny, overflows and is rebuilt', async () => {
+    const small = await DuckDbTimeSeriesStore.open({ path: ':memory:', idFilterCapacity: 4 });
+    try {
+      const tenant = newTenant();
+      const model = new Set<string>();
+      for (let round = 0; round < 25; round++) {
+        // Half new ids, half ids from earlier rounds.
+        const ids = Array.from({ length: 8 }, (_, i) => `id-${round * 4 + i}`);
+        const outcome = await small.writeEvents(
+          tenant,
+          ids.map((id) => event(id)),
+        );
+        expect(outcome.accepted).toEqual(ids.filter((id) => !model.has(id)));
+        expect(outcome.duplicates).toEqual(ids.filter((id) => model.has(id)));
+        for (const id of ids) model.add(id);
+      }
+      const [row] = await small.query({ tenantId: tenant, window, measures: [{ as: 'n', kind: 'count' }] });
+      expect(row?.n).toBe(model.size);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('treats an id repeated within one call as a duplicate of the first', async () => {
     const tenant = newTenant();
     expect(await store.writeEvents(tenant, [event('x'), event('x')])).toEqual({

@@ -78,8 +78,10 @@ const HASH_STORED_IDS = `SELECT ${halves(TENANT)} FROM ${q(EVENTS_TABLE)}`;
  * connection behind a promise queue) and each batch is one transaction that stages the batch's
  * ids in a temp table through the Appender, finds the stored ones with one join, appends the new
  * events through the typed Appender and commits. Any failure rolls the transaction back, so
- * nothing of a failed batch is stored or counted as seen. Queries run on their own connections
- * and see committed data only.
+ * nothing of a failed batch is stored or counted as seen. The join scans every stored id, so an
+ * in-memory filter of stored ids (stored-id-filter.ts) lets a batch of ids it has certainly never
+ * seen skip it; the filter learns ids only after COMMIT. Queries run on their own connections and
+ * see committed data only.
  */
 export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   readonly #instance: DuckDBInstance;
@@ -193,7 +195,11 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       });
       // Only a "maybe" from the filter pays for the join over every stored id.
       const stored = maybeStored
-        ? new Set((await connection.runAndReadAll(FIND_STORED_IDS, { tenant: tenantId })).getColumns()[0]?.map(String))
+        ? new Set(
+            (await connection.runAndReadAll(FIND_STORED_IDS, { tenant: tenantId }))
+              .getColumns()[0]
+              ?.map(String),
+          )
         : new Set<string>();
       fresh = events.filter((e) => !stored.has(e.id));
       if (fresh.length > 0) {
@@ -225,7 +231,11 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     const stored = Number(counted.getColumns()[0]?.[0] ?? 0);
     const filter = new StoredIdFilter(Math.max(this.#idFilterCapacity, 2 * stored));
     const result = await this.#writer.stream(HASH_STORED_IDS);
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (
+      let chunk = await result.fetchChunk();
+      chunk && chunk.rowCount > 0;
+      chunk = await result.fetchChunk()
+    ) {
       const highs = chunk.getColumnVector(0);
       const lows = chunk.getColumnVector(1);
       for (let i = 0; i < chunk.rowCount; i++) filter.add(Number(highs.getItem(i)), Number(lows.getItem(i)));
