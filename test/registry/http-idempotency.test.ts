@@ -17,18 +17,28 @@ const flakyRoute: RouteEntry = {
   auth: 'platform',
   binds: ['config:write'],
 };
-const slowRoute: RouteEntry = { method: 'POST', path: '/test/slow', function: 'test-slow', auth: 'platform', binds: [] };
+const slowRoute: RouteEntry = {
+  method: 'POST',
+  path: '/test/slow',
+  function: 'test-slow',
+  auth: 'platform',
+  binds: [],
+};
 
 let failNext = false;
 let runs = 0;
-const flaky = buildHttpHandler(flakyRoute, { body: z.strictObject({ n: z.number() }), idempotent: true }, async ({ body }) => {
-  runs += 1;
-  if (failNext) {
-    failNext = false;
-    throw new Error('the database went away');
-  }
-  return { status: 201, body: { n: body.n, run: runs } };
-});
+const flaky = buildHttpHandler(
+  flakyRoute,
+  { body: z.strictObject({ n: z.number() }), idempotent: true },
+  async ({ body }) => {
+    runs += 1;
+    if (failNext) {
+      failNext = false;
+      throw new Error('the database went away');
+    }
+    return { status: 201, body: { n: body.n, run: runs } };
+  },
+);
 
 let release: () => void = () => undefined;
 let entered: () => void = () => undefined;
@@ -61,12 +71,18 @@ const withKey = (key: string) => ({ 'idempotency-key': key });
 describe('Idempotency-Key', () => {
   it('replays a create: same status, body and headers, one operator stored', async () => {
     const body = { name: 'Carrier Alpha UK' };
-    const first = await call(stack, 'POST', '/platform-api/operators', { body, headers: withKey('create-1') });
+    const first = await call(stack, 'POST', '/platform-api/operators', {
+      body,
+      headers: withKey('create-1'),
+    });
     expect(first.status).toBe(201);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     const before = await registrySnapshot(stack, stack.tenant.tenantId);
 
-    const replay = await call(stack, 'POST', '/platform-api/operators', { body, headers: withKey('create-1') });
+    const replay = await call(stack, 'POST', '/platform-api/operators', {
+      body,
+      headers: withKey('create-1'),
+    });
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(first.body);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -76,7 +92,10 @@ describe('Idempotency-Key', () => {
   });
 
   it('answers 422 when the key is reused for another body, path or method', async () => {
-    await call(stack, 'POST', '/platform-api/operators', { body: { name: 'Reuse Telecom' }, headers: withKey('reuse-1') });
+    await call(stack, 'POST', '/platform-api/operators', {
+      body: { name: 'Reuse Telecom' },
+      headers: withKey('reuse-1'),
+    });
     const otherBody = await call(stack, 'POST', '/platform-api/operators', {
       body: { name: 'Another Telecom' },
       headers: withKey('reuse-1'),
@@ -103,22 +122,41 @@ describe('Idempotency-Key', () => {
       body: { name: 'Taken Telecom' },
       headers: withKey('conflict-1'),
     });
-    expect([replay.status, replay.body.code, replay.headers.get('idempotent-replayed')]).toEqual([409, 'NAME_TAKEN', 'true']);
+    expect([replay.status, replay.body.code, replay.headers.get('idempotent-replayed')]).toEqual([
+      409,
+      'NAME_TAKEN',
+      'true',
+    ]);
     expect(replay.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
-    const invalid = await call(stack, 'POST', '/platform-api/operators', { body: { name: '' }, headers: withKey('invalid-1') });
+    const invalid = await call(stack, 'POST', '/platform-api/operators', {
+      body: { name: '' },
+      headers: withKey('invalid-1'),
+    });
     const invalidAgain = await call(stack, 'POST', '/platform-api/operators', {
       body: { name: '' },
       headers: withKey('invalid-1'),
     });
-    expect([invalid.status, invalidAgain.status, invalidAgain.headers.get('idempotent-replayed')]).toEqual([400, 400, 'true']);
+    expect([invalid.status, invalidAgain.status, invalidAgain.headers.get('idempotent-replayed')]).toEqual([
+      400,
+      400,
+      'true',
+    ]);
   });
 
   it('replays a DELETE instead of answering 404 the second time', async () => {
     await call(stack, 'POST', '/platform-api/operators', { body: { id: 'to-delete', name: 'Delete Me' } });
-    const first = await call(stack, 'DELETE', '/platform-api/operators/to-delete', { headers: withKey('delete-1') });
-    const again = await call(stack, 'DELETE', '/platform-api/operators/to-delete', { headers: withKey('delete-1') });
-    expect([first.status, again.status, again.headers.get('idempotent-replayed')]).toEqual([204, 204, 'true']);
+    const first = await call(stack, 'DELETE', '/platform-api/operators/to-delete', {
+      headers: withKey('delete-1'),
+    });
+    const again = await call(stack, 'DELETE', '/platform-api/operators/to-delete', {
+      headers: withKey('delete-1'),
+    });
+    expect([first.status, again.status, again.headers.get('idempotent-replayed')]).toEqual([
+      204,
+      204,
+      'true',
+    ]);
     const fresh = await call(stack, 'DELETE', '/platform-api/operators/to-delete');
     expect(fresh.status).toBe(404);
   });
@@ -130,7 +168,10 @@ describe('Idempotency-Key', () => {
     const retried = await call(stack, 'POST', '/test/flaky', { body: { n: 1 }, headers: withKey('flaky-1') });
     expect(retried.status).toBe(201);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
-    const replayed = await call(stack, 'POST', '/test/flaky', { body: { n: 1 }, headers: withKey('flaky-1') });
+    const replayed = await call(stack, 'POST', '/test/flaky', {
+      body: { n: 1 },
+      headers: withKey('flaky-1'),
+    });
     expect(replayed.body).toEqual(retried.body);
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
   });
@@ -148,8 +189,14 @@ describe('Idempotency-Key', () => {
 
   it('replays a new API key, but keeps neither the secret nor the client key readable in the table', async () => {
     const idempotencyKey = 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
-    const first = await call(stack, 'POST', '/platform-api/keys', { body: { role: 'ingest' }, headers: withKey(idempotencyKey) });
-    const replay = await call(stack, 'POST', '/platform-api/keys', { body: { role: 'ingest' }, headers: withKey(idempotencyKey) });
+    const first = await call(stack, 'POST', '/platform-api/keys', {
+      body: { role: 'ingest' },
+      headers: withKey(idempotencyKey),
+    });
+    const replay = await call(stack, 'POST', '/platform-api/keys', {
+      body: { role: 'ingest' },
+      headers: withKey(idempotencyKey),
+    });
     expect(first.status).toBe(201);
     expect(replay.body).toEqual(first.body);
     const { doc, tableName } = stack.stores.runtime.configTable;
@@ -181,4 +228,3 @@ describe('Idempotency-Key', () => {
     expect(b.body.run).toBe(a.body.run + 1);
   });
 });
-

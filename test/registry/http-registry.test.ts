@@ -43,54 +43,88 @@ describe('operators', () => {
       headers: { 'if-match': '"1"' },
     });
     expect(patched.status).toBe(200);
-    expect(operatorView.parse(patched.body)).toMatchObject({ status: 'suspended', contactEmail: null, version: 2 });
+    expect(operatorView.parse(patched.body)).toMatchObject({
+      status: 'suspended',
+      contactEmail: null,
+      version: 2,
+    });
     expect(patched.body.createdAt).toBe(created.body.createdAt);
 
-    const stale = await call(stack, 'DELETE', '/platform-api/operators/carrier-alpha-uk', { headers: { 'if-match': '1' } });
+    const stale = await call(stack, 'DELETE', '/platform-api/operators/carrier-alpha-uk', {
+      headers: { 'if-match': '1' },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('VERSION_CONFLICT');
 
-    const deleted = await call(stack, 'DELETE', '/platform-api/operators/carrier-alpha-uk', { headers: { 'if-match': '2' } });
+    const deleted = await call(stack, 'DELETE', '/platform-api/operators/carrier-alpha-uk', {
+      headers: { 'if-match': '2' },
+    });
     expect(deleted.status).toBe(204);
-    const gone = await stack.request('/platform-api/operators/carrier-alpha-uk', { key: stack.tenant.keys.platform });
+    const gone = await stack.request('/platform-api/operators/carrier-alpha-uk', {
+      key: stack.tenant.keys.platform,
+    });
     expect([gone.status, (await readProblem(gone)).code]).toEqual([404, 'OPERATOR_NOT_FOUND']);
   });
 
   it('generates a UUIDv7 id when the client gives none', async () => {
-    const created = await call(stack, 'POST', '/platform-api/operators', { body: { name: 'Nordic Mobile SE' } });
+    const created = await call(stack, 'POST', '/platform-api/operators', {
+      body: { name: 'Nordic Mobile SE' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('answers 409 to a duplicate name (case and spacing do not make a name different) and to a taken id', async () => {
-    await call(stack, 'POST', '/platform-api/operators', { body: { id: 'iberia', name: 'Iberia Telecom ES' } });
+    await call(stack, 'POST', '/platform-api/operators', {
+      body: { id: 'iberia', name: 'Iberia Telecom ES' },
+    });
     const before = await registrySnapshot(stack, tenantId());
-    const sameName = await call(stack, 'POST', '/platform-api/operators', { body: { name: '  iberia   TELECOM es ' } });
+    const sameName = await call(stack, 'POST', '/platform-api/operators', {
+      body: { name: '  iberia   TELECOM es ' },
+    });
     expect([sameName.status, sameName.body.code]).toEqual([409, 'NAME_TAKEN']);
-    const sameId = await call(stack, 'POST', '/platform-api/operators', { body: { id: 'iberia', name: 'Other' } });
+    const sameId = await call(stack, 'POST', '/platform-api/operators', {
+      body: { id: 'iberia', name: 'Other' },
+    });
     expect([sameId.status, sameId.body.code]).toEqual([409, 'OPERATOR_EXISTS']);
     expect(await registrySnapshot(stack, tenantId())).toEqual(before);
   });
 
   it('frees a name on rename and on delete', async () => {
     await call(stack, 'POST', '/platform-api/operators', { body: { id: 'atlas', name: 'Atlas Connect DE' } });
-    const renamed = await call(stack, 'PATCH', '/platform-api/operators/atlas', { body: { name: 'Atlas Connect GmbH' } });
+    const renamed = await call(stack, 'PATCH', '/platform-api/operators/atlas', {
+      body: { name: 'Atlas Connect GmbH' },
+    });
     expect(renamed.status).toBe(200);
-    const reuseOld = await call(stack, 'POST', '/platform-api/operators', { body: { id: 'atlas-2', name: 'Atlas Connect DE' } });
+    const reuseOld = await call(stack, 'POST', '/platform-api/operators', {
+      body: { id: 'atlas-2', name: 'Atlas Connect DE' },
+    });
     expect(reuseOld.status).toBe(201);
-    const takeNew = await call(stack, 'PATCH', '/platform-api/operators/atlas-2', { body: { name: 'atlas connect gmbh' } });
+    const takeNew = await call(stack, 'PATCH', '/platform-api/operators/atlas-2', {
+      body: { name: 'atlas connect gmbh' },
+    });
     expect([takeNew.status, takeNew.body.code]).toEqual([409, 'NAME_TAKEN']);
     expect((await call(stack, 'DELETE', '/platform-api/operators/atlas')).status).toBe(204);
-    expect((await call(stack, 'PATCH', '/platform-api/operators/atlas-2', { body: { name: 'Atlas Connect GmbH' } })).status).toBe(
-      200,
-    );
+    expect(
+      (
+        await call(stack, 'PATCH', '/platform-api/operators/atlas-2', {
+          body: { name: 'Atlas Connect GmbH' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('lets exactly one of two concurrent PATCHes with the same If-Match win', async () => {
     await call(stack, 'POST', '/platform-api/operators', { body: { id: 'maple', name: 'Maple Link CA' } });
     const [a, b] = await Promise.all([
-      call(stack, 'PATCH', '/platform-api/operators/maple', { body: { name: 'Maple Link A' }, headers: { 'if-match': '1' } }),
-      call(stack, 'PATCH', '/platform-api/operators/maple', { body: { name: 'Maple Link B' }, headers: { 'if-match': '1' } }),
+      call(stack, 'PATCH', '/platform-api/operators/maple', {
+        body: { name: 'Maple Link A' },
+        headers: { 'if-match': '1' },
+      }),
+      call(stack, 'PATCH', '/platform-api/operators/maple', {
+        body: { name: 'Maple Link B' },
+        headers: { 'if-match': '1' },
+      }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const winner = a.status === 200 ? a : b;
@@ -99,19 +133,29 @@ describe('operators', () => {
     const now = await call(stack, 'GET', '/platform-api/operators/maple');
     expect(now.body).toMatchObject({ name: winner.body.name, version: 2 });
     // the loser's name was claimed and released again: it is free
-    const free = await call(stack, 'POST', '/platform-api/operators', { body: { name: loser === a ? 'Maple Link A' : 'Maple Link B' } });
+    const free = await call(stack, 'POST', '/platform-api/operators', {
+      body: { name: loser === a ? 'Maple Link A' : 'Maple Link B' },
+    });
     expect(free.status).toBe(201);
   });
 
   it('never loses a concurrent PATCH sent without If-Match', async () => {
-    await call(stack, 'POST', '/platform-api/operators', { body: { id: 'pacific', name: 'Pacific Wave AU' } });
+    await call(stack, 'POST', '/platform-api/operators', {
+      body: { id: 'pacific', name: 'Pacific Wave AU' },
+    });
     const [a, b] = await Promise.all([
       call(stack, 'PATCH', '/platform-api/operators/pacific', { body: { status: 'suspended' } }),
-      call(stack, 'PATCH', '/platform-api/operators/pacific', { body: { contactEmail: 'ops@pacific.example.com' } }),
+      call(stack, 'PATCH', '/platform-api/operators/pacific', {
+        body: { contactEmail: 'ops@pacific.example.com' },
+      }),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const now = await call(stack, 'GET', '/platform-api/operators/pacific');
-    expect(now.body).toMatchObject({ status: 'suspended', contactEmail: 'ops@pacific.example.com', version: 3 });
+    expect(now.body).toMatchObject({
+      status: 'suspended',
+      contactEmail: 'ops@pacific.example.com',
+      version: 3,
+    });
   });
 
   it('lets exactly one of two concurrent creates of the same name win', async () => {
@@ -172,10 +216,16 @@ describe('connectors, connections, accounts and projects', () => {
     const created = await call(stack, 'POST', '/platform-api/connectors', {
       body: { id: 'sms', name: 'SMS Gateway', category: 'messaging' },
     });
-    expect(connectorView.parse(created.body)).toMatchObject({ id: 'sms', category: 'messaging', description: null });
+    expect(connectorView.parse(created.body)).toMatchObject({
+      id: 'sms',
+      category: 'messaging',
+      description: null,
+    });
     const dup = await call(stack, 'POST', '/platform-api/connectors', { body: { name: 'sms gateway' } });
     expect([dup.status, dup.body.code]).toEqual([409, 'NAME_TAKEN']);
-    await call(stack, 'POST', '/platform-api/connectors', { body: { id: 'stripe', name: 'Stripe Payments' } });
+    await call(stack, 'POST', '/platform-api/connectors', {
+      body: { id: 'stripe', name: 'Stripe Payments' },
+    });
   });
 
   it('connects an operator to a connector once; both must exist (422)', async () => {
@@ -183,10 +233,16 @@ describe('connectors, connections, accounts and projects', () => {
       body: { operatorId: 'op-a', connectorId: 'sms' },
     });
     expect(created.status).toBe(201);
-    expect(connectionView.parse(created.body)).toMatchObject({ operatorId: 'op-a', connectorId: 'sms', status: 'active' });
+    expect(connectionView.parse(created.body)).toMatchObject({
+      operatorId: 'op-a',
+      connectorId: 'sms',
+      status: 'active',
+    });
 
     const before = await registrySnapshot(stack, tenantId());
-    const again = await call(stack, 'POST', '/platform-api/connections', { body: { operatorId: 'op-a', connectorId: 'sms' } });
+    const again = await call(stack, 'POST', '/platform-api/connections', {
+      body: { operatorId: 'op-a', connectorId: 'sms' },
+    });
     expect([again.status, again.body.code]).toEqual([409, 'CONNECTION_EXISTS']);
     const noOperator = await call(stack, 'POST', '/platform-api/connections', {
       body: { operatorId: 'op-none', connectorId: 'sms' },
@@ -202,16 +258,24 @@ describe('connectors, connections, accounts and projects', () => {
     expect(changePair.status).toBe(400);
     expect(await registrySnapshot(stack, tenantId())).toEqual(before);
 
-    const off = await call(stack, 'PATCH', `/platform-api/connections/${created.body.id}`, { body: { status: 'inactive' } });
+    const off = await call(stack, 'PATCH', `/platform-api/connections/${created.body.id}`, {
+      body: { status: 'inactive' },
+    });
     expect(off.body).toMatchObject({ status: 'inactive', version: 2 });
-    await call(stack, 'POST', '/platform-api/connections', { body: { operatorId: 'op-b', connectorId: 'sms' } });
-    await call(stack, 'POST', '/platform-api/connections', { body: { operatorId: 'op-a', connectorId: 'stripe' } });
+    await call(stack, 'POST', '/platform-api/connections', {
+      body: { operatorId: 'op-b', connectorId: 'sms' },
+    });
+    await call(stack, 'POST', '/platform-api/connections', {
+      body: { operatorId: 'op-a', connectorId: 'stripe' },
+    });
 
     const byOperator = await call(stack, 'GET', '/platform-api/connections?operatorId=op-a');
-    expect(listResponse(connectionView).parse(byOperator.body).items.map((c) => c.connectorId).sort()).toEqual([
-      'sms',
-      'stripe',
-    ]);
+    expect(
+      listResponse(connectionView)
+        .parse(byOperator.body)
+        .items.map((c) => c.connectorId)
+        .sort(),
+    ).toEqual(['sms', 'stripe']);
     const inactive = await call(stack, 'GET', '/platform-api/connections?status=inactive');
     expect(inactive.body.items).toHaveLength(1);
   });
@@ -238,7 +302,9 @@ describe('connectors, connections, accounts and projects', () => {
       body: { name: 'X', operatorId: 'op-a', projectIds: ['bot', 'bot'] },
     });
     expect(repeated.status).toBe(400);
-    const moveToNowhere = await call(stack, 'PATCH', '/platform-api/accounts/acct-1', { body: { operatorId: 'op-none' } });
+    const moveToNowhere = await call(stack, 'PATCH', '/platform-api/accounts/acct-1', {
+      body: { operatorId: 'op-none' },
+    });
     expect(moveToNowhere.status).toBe(422);
     expect(await registrySnapshot(stack, tenantId())).toEqual(before);
 
@@ -248,7 +314,9 @@ describe('connectors, connections, accounts and projects', () => {
     expect(moved.body).toMatchObject({ operatorId: 'op-b', projectIds: ['bot', 'commerce'], version: 2 });
     const byProject = await call(stack, 'GET', '/platform-api/accounts?projectId=commerce');
     expect(byProject.body.items.map((a: { id: string }) => a.id)).toEqual(['acct-1']);
-    expect(projectView.parse((await call(stack, 'GET', '/platform-api/projects/bot')).body).description).toBeNull();
+    expect(
+      projectView.parse((await call(stack, 'GET', '/platform-api/projects/bot')).body).description,
+    ).toBeNull();
   });
 
   it('refuses to delete what is still referenced (409), and allows it afterwards', async () => {
@@ -265,9 +333,15 @@ describe('connectors, connections, accounts and projects', () => {
     }
     expect((await call(stack, 'DELETE', '/platform-api/connectors/stripe')).status).toBe(204);
     // the pair is free again once its connection is gone
-    await call(stack, 'POST', '/platform-api/connectors', { body: { id: 'stripe', name: 'Stripe Payments' } });
+    await call(stack, 'POST', '/platform-api/connectors', {
+      body: { id: 'stripe', name: 'Stripe Payments' },
+    });
     expect(
-      (await call(stack, 'POST', '/platform-api/connections', { body: { operatorId: 'op-a', connectorId: 'stripe' } })).status,
+      (
+        await call(stack, 'POST', '/platform-api/connections', {
+          body: { operatorId: 'op-a', connectorId: 'stripe' },
+        })
+      ).status,
     ).toBe(201);
   });
 });
@@ -280,7 +354,9 @@ describe('paging', () => {
     // other projects exist too (bot, commerce); page only over a filterless list and pick ours
     const all = (await pageIds(stack, '/platform-api/projects', 3)).flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all.filter((id) => id.startsWith('paged-'))).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => `paged-${i}`));
+    expect(all.filter((id) => id.startsWith('paged-'))).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((i) => `paged-${i}`),
+    );
 
     const accountsPages = await pageIds(stack, '/platform-api/projects', 200);
     expect(accountsPages).toHaveLength(1);
@@ -288,8 +364,12 @@ describe('paging', () => {
 
   it('pages a filtered list by full pages', async () => {
     for (let i = 1; i <= 7; i += 1) {
-      await call(stack, 'POST', '/platform-api/connectors', { body: { id: `pc-${i}`, name: `Paged connector ${i}` } });
-      await call(stack, 'POST', '/platform-api/connections', { body: { id: `pcx-${i}`, operatorId: 'op-b', connectorId: `pc-${i}` } });
+      await call(stack, 'POST', '/platform-api/connectors', {
+        body: { id: `pc-${i}`, name: `Paged connector ${i}` },
+      });
+      await call(stack, 'POST', '/platform-api/connections', {
+        body: { id: `pcx-${i}`, operatorId: 'op-b', connectorId: `pc-${i}` },
+      });
     }
     const pages = await pageIds(stack, '/platform-api/connections?operatorId=op-b', 3);
     const ids = pages.flat();

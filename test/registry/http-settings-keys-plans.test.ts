@@ -48,7 +48,10 @@ describe('platform settings', () => {
   });
 
   it('replaces the profile with PUT, and PUT again clears what is left out', async () => {
-    const put = await call(stack, 'PUT', '/platform-api/settings', { body: profile, headers: { 'if-match': '0' } });
+    const put = await call(stack, 'PUT', '/platform-api/settings', {
+      body: profile,
+      headers: { 'if-match': '0' },
+    });
     expect(put.status).toBe(200);
     expect(settingsView.parse(put.body)).toMatchObject({ ...profile, billingEmail: null, version: 1 });
     expect(put.headers.get('etag')).toBe('"1"');
@@ -57,8 +60,16 @@ describe('platform settings', () => {
     const replaced = await call(stack, 'PUT', '/platform-api/settings', {
       body: { name: 'My Platform', contactEmail: 'ops@myplatform.example.com' },
     });
-    expect(replaced.body).toMatchObject({ webhookUrl: null, timezone: 'UTC', defaultCurrency: 'USD', version: 2 });
-    const stale = await call(stack, 'PUT', '/platform-api/settings', { body: profile, headers: { 'if-match': '1' } });
+    expect(replaced.body).toMatchObject({
+      webhookUrl: null,
+      timezone: 'UTC',
+      defaultCurrency: 'USD',
+      version: 2,
+    });
+    const stale = await call(stack, 'PUT', '/platform-api/settings', {
+      body: profile,
+      headers: { 'if-match': '1' },
+    });
     expect([stale.status, stale.body.code]).toEqual([409, 'VERSION_CONFLICT']);
     await call(stack, 'PUT', '/platform-api/settings', { body: profile });
   });
@@ -104,7 +115,13 @@ describe('API keys', () => {
     });
     expect(created.status).toBe(201);
     const view = apiKeyCreatedView.parse(created.body);
-    expect(view).toMatchObject({ role: 'account', accountId: 'acct-1', projectId: 'bot', status: 'active', version: 1 });
+    expect(view).toMatchObject({
+      role: 'account',
+      accountId: 'acct-1',
+      projectId: 'bot',
+      status: 'active',
+      version: 1,
+    });
     expect(view.key).toMatch(/^mh_account_[0-9a-f]{16}_/);
     keyId = view.keyId;
     key = view.key;
@@ -130,7 +147,10 @@ describe('API keys', () => {
 
   it('changes rate limits and name with PATCH, 409 on a stale version', async () => {
     const patched = await call(stack, 'PATCH', `/platform-api/keys/${keyId}`, {
-      body: { rateLimits: { requestsPerMinute: 200, requestsPerHour: 5000, requestsPerDay: 50000 }, name: null },
+      body: {
+        rateLimits: { requestsPerMinute: 200, requestsPerHour: 5000, requestsPerDay: 50000 },
+        name: null,
+      },
       headers: { 'if-match': '1' },
     });
     expect(patched.status).toBe(200);
@@ -144,8 +164,16 @@ describe('API keys', () => {
 
   it.each([
     ['an unknown role', { role: 'admin' }, 400],
-    ['limits out of order', { role: 'ingest', rateLimits: { requestsPerMinute: 10, requestsPerHour: 5, requestsPerDay: 100 } }, 400],
-    ['a fractional limit', { role: 'ingest', rateLimits: { requestsPerMinute: 1.5, requestsPerHour: 5, requestsPerDay: 100 } }, 400],
+    [
+      'limits out of order',
+      { role: 'ingest', rateLimits: { requestsPerMinute: 10, requestsPerHour: 5, requestsPerDay: 100 } },
+      400,
+    ],
+    [
+      'a fractional limit',
+      { role: 'ingest', rateLimits: { requestsPerMinute: 1.5, requestsPerHour: 5, requestsPerDay: 100 } },
+      400,
+    ],
     ['an account key without its account', { role: 'account' }, 400],
     ['an ingest key bound to an account', { role: 'ingest', accountId: 'acct-1' }, 400],
     ['an unknown account', { role: 'account', accountId: 'acct-none' }, 422],
@@ -171,7 +199,8 @@ describe('API keys', () => {
   });
 
   it('pages keys and rejects malformed key ids', async () => {
-    for (let i = 0; i < 4; i += 1) await call(stack, 'POST', '/platform-api/keys', { body: { role: 'ingest', name: `ingest ${i}` } });
+    for (let i = 0; i < 4; i += 1)
+      await call(stack, 'POST', '/platform-api/keys', { body: { role: 'ingest', name: `ingest ${i}` } });
     const pages = await pageIds(stack, '/platform-api/keys', 3);
     const all = pages.flat();
     expect(new Set(all).size).toBe(all.length);
@@ -209,14 +238,24 @@ describe('price plans', () => {
       description: null,
       version: 1,
     });
-    expect(view.prices[2]).toEqual({ metric: 'input_tokens_1k', dimensionValue: 'gpt-4o', unitPrice: '0.002500000001' });
+    expect(view.prices[2]).toEqual({
+      metric: 'input_tokens_1k',
+      dimensionValue: 'gpt-4o',
+      unitPrice: '0.002500000001',
+    });
     expect(view.prices[0]?.dimensionValue).toBeNull();
   });
 
   it('answers 409 PLAN_OVERLAP to an overlapping validity, and accepts an adjacent one', async () => {
     const before = await registrySnapshot(stack, tenantId());
     const overlapping = await call(stack, 'POST', '/platform-api/price-plans', {
-      body: { ...plan2026, id: 'mid-2026', name: 'Mid 2026', validFrom: '2026-06-01T00:00:00Z', validTo: undefined },
+      body: {
+        ...plan2026,
+        id: 'mid-2026',
+        name: 'Mid 2026',
+        validFrom: '2026-06-01T00:00:00Z',
+        validTo: undefined,
+      },
     });
     expect([overlapping.status, overlapping.body.code, overlapping.body.conflictingPlanId]).toEqual([
       409,
@@ -230,12 +269,21 @@ describe('price plans', () => {
     expect(await registrySnapshot(stack, tenantId())).toEqual(before);
 
     const adjacent = await call(stack, 'POST', '/platform-api/price-plans', {
-      body: { ...plan2026, id: 'std-2027', name: 'Standard 2027', validFrom: '2027-01-01', validTo: undefined, currency: 'EUR' },
+      body: {
+        ...plan2026,
+        id: 'std-2027',
+        name: 'Standard 2027',
+        validFrom: '2027-01-01',
+        validTo: undefined,
+        currency: 'EUR',
+      },
     });
     expect(adjacent.status).toBe(201);
     expect(adjacent.body).toMatchObject({ currency: 'EUR', validTo: null });
 
-    const extend = await call(stack, 'PATCH', '/platform-api/price-plans/std-2026', { body: { validTo: '2027-02-01' } });
+    const extend = await call(stack, 'PATCH', '/platform-api/price-plans/std-2026', {
+      body: { validTo: '2027-02-01' },
+    });
     expect([extend.status, extend.body.code]).toEqual([409, 'PLAN_OVERLAP']);
     const shorten = await call(stack, 'PATCH', '/platform-api/price-plans/std-2026', {
       body: { validTo: '2026-12-01' },
@@ -307,9 +355,10 @@ describe('price plans', () => {
     const all = (await pageIds(stack, '/platform-api/price-plans', 1)).flat();
     expect(all).toEqual([...all].sort());
     expect(all).toContain('std-2027');
-    expect((await call(stack, 'DELETE', '/platform-api/price-plans/std-2027', { headers: { 'if-match': '1' } })).status).toBe(
-      204,
-    );
+    expect(
+      (await call(stack, 'DELETE', '/platform-api/price-plans/std-2027', { headers: { 'if-match': '1' } }))
+        .status,
+    ).toBe(204);
     expect((await call(stack, 'GET', '/platform-api/price-plans/std-2027')).status).toBe(404);
   });
 });

@@ -28,16 +28,29 @@ beforeAll(async () => {
   };
   await create('/platform-api/operators', { id: a.operator, name: 'Alpha Operator' });
   await create('/platform-api/connectors', { id: a.connector, name: 'Alpha Connector' });
-  await create('/platform-api/connections', { id: a.connection, operatorId: a.operator, connectorId: a.connector });
+  await create('/platform-api/connections', {
+    id: a.connection,
+    operatorId: a.operator,
+    connectorId: a.connector,
+  });
   await create('/platform-api/projects', { id: a.project, name: 'Alpha Project' });
-  await create('/platform-api/accounts', { id: a.account, name: 'Alpha Account', operatorId: a.operator, projectIds: [a.project] });
+  await create('/platform-api/accounts', {
+    id: a.account,
+    name: 'Alpha Account',
+    operatorId: a.operator,
+    projectIds: [a.project],
+  });
   await create('/platform-api/price-plans', {
     id: a.plan,
     name: 'Alpha Plan',
     validFrom: '2026-01-01',
     prices: [{ metric: 'api_call', unitPrice: '0.001' }],
   });
-  const key = await create('/platform-api/keys', { role: 'account', accountId: a.account, name: 'Alpha key' });
+  const key = await create('/platform-api/keys', {
+    role: 'account',
+    accountId: a.account,
+    name: 'Alpha key',
+  });
   a.key = key.keyId;
   accountKey = key.key;
 });
@@ -48,10 +61,18 @@ type Case = { method: string; path: string; body?: unknown };
 /** Every registry route but settings (per tenant by construction), aimed at tenant A's ids. */
 const byId = (): Record<string, Case> => ({
   'registry-operators-get': { method: 'GET', path: `/platform-api/operators/${a.operator}` },
-  'registry-operators-update': { method: 'PATCH', path: `/platform-api/operators/${a.operator}`, body: { status: 'suspended' } },
+  'registry-operators-update': {
+    method: 'PATCH',
+    path: `/platform-api/operators/${a.operator}`,
+    body: { status: 'suspended' },
+  },
   'registry-operators-delete': { method: 'DELETE', path: `/platform-api/operators/${a.operator}` },
   'registry-connectors-get': { method: 'GET', path: `/platform-api/connectors/${a.connector}` },
-  'registry-connectors-update': { method: 'PATCH', path: `/platform-api/connectors/${a.connector}`, body: { description: 'x' } },
+  'registry-connectors-update': {
+    method: 'PATCH',
+    path: `/platform-api/connectors/${a.connector}`,
+    body: { description: 'x' },
+  },
   'registry-connectors-delete': { method: 'DELETE', path: `/platform-api/connectors/${a.connector}` },
   'registry-connections-get': { method: 'GET', path: `/platform-api/connections/${a.connection}` },
   'registry-connections-update': {
@@ -61,13 +82,25 @@ const byId = (): Record<string, Case> => ({
   },
   'registry-connections-delete': { method: 'DELETE', path: `/platform-api/connections/${a.connection}` },
   'registry-accounts-get': { method: 'GET', path: `/platform-api/accounts/${a.account}` },
-  'registry-accounts-update': { method: 'PATCH', path: `/platform-api/accounts/${a.account}`, body: { name: 'Mine now' } },
+  'registry-accounts-update': {
+    method: 'PATCH',
+    path: `/platform-api/accounts/${a.account}`,
+    body: { name: 'Mine now' },
+  },
   'registry-accounts-delete': { method: 'DELETE', path: `/platform-api/accounts/${a.account}` },
   'registry-projects-get': { method: 'GET', path: `/platform-api/projects/${a.project}` },
-  'registry-projects-update': { method: 'PATCH', path: `/platform-api/projects/${a.project}`, body: { name: 'Mine now' } },
+  'registry-projects-update': {
+    method: 'PATCH',
+    path: `/platform-api/projects/${a.project}`,
+    body: { name: 'Mine now' },
+  },
   'registry-projects-delete': { method: 'DELETE', path: `/platform-api/projects/${a.project}` },
   'registry-price-plans-get': { method: 'GET', path: `/platform-api/price-plans/${a.plan}` },
-  'registry-price-plans-update': { method: 'PATCH', path: `/platform-api/price-plans/${a.plan}`, body: { name: 'Mine now' } },
+  'registry-price-plans-update': {
+    method: 'PATCH',
+    path: `/platform-api/price-plans/${a.plan}`,
+    body: { name: 'Mine now' },
+  },
   'registry-price-plans-delete': { method: 'DELETE', path: `/platform-api/price-plans/${a.plan}` },
   'registry-keys-get': { method: 'GET', path: `/platform-api/keys/${a.key}` },
   'registry-keys-update': {
@@ -90,7 +123,11 @@ const referencing = (): Record<string, Case> => ({
     path: '/platform-api/accounts',
     body: { name: 'Stolen', operatorId: a.operator, projectIds: [a.project] },
   },
-  'registry-keys-create': { method: 'POST', path: '/platform-api/keys', body: { role: 'account', accountId: a.account } },
+  'registry-keys-create': {
+    method: 'POST',
+    path: '/platform-api/keys',
+    body: { role: 'account', accountId: a.account },
+  },
 });
 
 const lists = [
@@ -105,17 +142,30 @@ const lists = [
 
 /** Creates whose ids and names are per tenant: B may use the same ones, and gets its own entity. */
 const ownCreates = (): Record<string, Case> => ({
-  'registry-operators-create': { method: 'POST', path: '/platform-api/operators', body: { id: a.operator, name: 'Alpha Operator' } },
+  'registry-operators-create': {
+    method: 'POST',
+    path: '/platform-api/operators',
+    body: { id: a.operator, name: 'Alpha Operator' },
+  },
   'registry-connectors-create': {
     method: 'POST',
     path: '/platform-api/connectors',
     body: { id: a.connector, name: 'Alpha Connector' },
   },
-  'registry-projects-create': { method: 'POST', path: '/platform-api/projects', body: { id: a.project, name: 'Alpha Project' } },
+  'registry-projects-create': {
+    method: 'POST',
+    path: '/platform-api/projects',
+    body: { id: a.project, name: 'Alpha Project' },
+  },
   'registry-price-plans-create': {
     method: 'POST',
     path: '/platform-api/price-plans',
-    body: { id: a.plan, name: 'Alpha Plan', validFrom: '2026-01-01', prices: [{ metric: 'api_call', unitPrice: '0.5' }] },
+    body: {
+      id: a.plan,
+      name: 'Alpha Plan',
+      validFrom: '2026-01-01',
+      prices: [{ metric: 'api_call', unitPrice: '0.5' }],
+    },
   },
 });
 
@@ -124,7 +174,12 @@ const send = (key: string, c: Case): Promise<Answer> =>
 
 describe('tenant isolation of the registry', () => {
   it('covers every registry route but settings', () => {
-    const covered = new Set([...Object.keys(byId()), ...Object.keys(referencing()), ...lists, ...Object.keys(ownCreates())]);
+    const covered = new Set([
+      ...Object.keys(byId()),
+      ...Object.keys(referencing()),
+      ...lists,
+      ...Object.keys(ownCreates()),
+    ]);
     const registryRoutes = routes
       .map((route) => route.function as string)
       .filter((fn) => fn.startsWith('registry-') && !fn.startsWith('registry-settings-'));
@@ -162,7 +217,9 @@ describe('tenant isolation of the registry', () => {
       expect([fn, answer.status]).toEqual([fn, 201]);
     }
     expect(await registrySnapshot(stack, stack.tenant.tenantId)).toEqual(before);
-    expect((await call(stack, 'GET', `/platform-api/price-plans/${a.plan}`)).body.prices[0].unitPrice).toBe('0.001');
+    expect((await call(stack, 'GET', `/platform-api/price-plans/${a.plan}`)).body.prices[0].unitPrice).toBe(
+      '0.001',
+    );
   });
 
   it("never lists another tenant's items", async () => {
@@ -193,7 +250,9 @@ describe('tenant isolation of the registry', () => {
     }
     const theirAccounts = await call(stack, 'GET', '/platform-api/accounts', { key: other.keys.platform });
     expect(theirAccounts.body.items).toEqual([]);
-    const theirConnections = await call(stack, 'GET', '/platform-api/connections', { key: other.keys.platform });
+    const theirConnections = await call(stack, 'GET', '/platform-api/connections', {
+      key: other.keys.platform,
+    });
     expect(theirConnections.body.items).toEqual([]);
   });
 
@@ -201,20 +260,33 @@ describe('tenant isolation of the registry', () => {
     await call(stack, 'POST', '/platform-api/operators', { body: { id: 'op-a2', name: 'Alpha Two' } });
     const page = await call(stack, 'GET', '/platform-api/operators?limit=1');
     expect(page.body.nextCursor).toEqual(expect.any(String));
-    const stolen = await call(stack, 'GET', `/platform-api/operators?cursor=${encodeURIComponent(page.body.nextCursor)}`, {
-      key: other.keys.platform,
-    });
+    const stolen = await call(
+      stack,
+      'GET',
+      `/platform-api/operators?cursor=${encodeURIComponent(page.body.nextCursor)}`,
+      {
+        key: other.keys.platform,
+      },
+    );
     expect([stolen.status, stolen.body.code]).toEqual([400, 'INVALID_CURSOR']);
     const keys = await call(stack, 'GET', '/platform-api/keys?limit=1');
-    const stolenKeys = await call(stack, 'GET', `/platform-api/keys?cursor=${encodeURIComponent(keys.body.nextCursor)}`, {
-      key: other.keys.platform,
-    });
+    const stolenKeys = await call(
+      stack,
+      'GET',
+      `/platform-api/keys?cursor=${encodeURIComponent(keys.body.nextCursor)}`,
+      {
+        key: other.keys.platform,
+      },
+    );
     expect(stolenKeys.status).toBe(400);
   });
 
-  it('keeps Idempotency-Keys per tenant: the same key in B runs B\'s own request', async () => {
+  it("keeps Idempotency-Keys per tenant: the same key in B runs B's own request", async () => {
     const body = { name: 'Shared Key Project' };
-    const mine = await call(stack, 'POST', '/platform-api/projects', { body, headers: { 'idempotency-key': 'same-key' } });
+    const mine = await call(stack, 'POST', '/platform-api/projects', {
+      body,
+      headers: { 'idempotency-key': 'same-key' },
+    });
     const theirs = await call(stack, 'POST', '/platform-api/projects', {
       body,
       key: other.keys.platform,
@@ -229,14 +301,22 @@ describe('tenant isolation of the registry', () => {
     const all = { ...byId(), ...referencing(), ...ownCreates() };
     const cases: Case[] = [
       ...Object.values(all),
-      ...lists.map((fn) => ({ method: 'GET', path: `/platform-api/${fn.replace('registry-', '').replace('-list', '')}` })),
+      ...lists.map((fn) => ({
+        method: 'GET',
+        path: `/platform-api/${fn.replace('registry-', '').replace('-list', '')}`,
+      })),
       { method: 'GET', path: '/platform-api/settings' },
       { method: 'PUT', path: '/platform-api/settings', body: { name: 'x', contactEmail: 'a@b.example.com' } },
     ];
     for (const c of cases) {
       for (const key of [accountKey, stack.tenant.keys.ingest]) {
         const answer = await send(key, c);
-        expect([c.method, c.path, answer.status, answer.body.code]).toEqual([c.method, c.path, 403, 'INSUFFICIENT_ROLE']);
+        expect([c.method, c.path, answer.status, answer.body.code]).toEqual([
+          c.method,
+          c.path,
+          403,
+          'INSUFFICIENT_ROLE',
+        ]);
       }
     }
   });

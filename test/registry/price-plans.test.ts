@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#lib/domain/errors.ts';
 import {
-  type PricePlan,
   assertValidPlan,
   findOverlap,
   isUnitPrice,
+  type PricePlan,
   priceInForce,
   rangesOverlap,
   unitPrice,
@@ -89,7 +89,9 @@ describe('validity and prices', () => {
 
   it('rejects an inverted validity, a repeated price and a dimension on a single-price metric', () => {
     const base = { validFrom: '2026-01-01T00:00:00Z' };
-    expect(() => assertValidPlan({ ...base, validTo: '2026-01-01T00:00:00Z', prices: [] })).toThrow(ValidationError);
+    expect(() => assertValidPlan({ ...base, validTo: '2026-01-01T00:00:00Z', prices: [] })).toThrow(
+      ValidationError,
+    );
     expect(() =>
       assertValidPlan({
         ...base,
@@ -100,7 +102,10 @@ describe('validity and prices', () => {
       }),
     ).toThrow(/second price/);
     expect(() =>
-      assertValidPlan({ ...base, prices: [{ metric: 'storage_gb_month', dimensionValue: 'ssd', unitPrice: '1' }] }),
+      assertValidPlan({
+        ...base,
+        prices: [{ metric: 'storage_gb_month', dimensionValue: 'ssd', unitPrice: '1' }],
+      }),
     ).toThrow(/takes no dimensionValue/);
     expect(() =>
       assertValidPlan({

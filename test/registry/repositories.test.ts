@@ -81,7 +81,11 @@ describe('DynamoDbEntityRepository on dynalite', () => {
 describe('DynamoDbUniqueClaimRepository on dynalite', () => {
   it('claims when absent, refreshes for the same owner, takes over by token, releases by token', async () => {
     const claims = new DynamoDbUniqueClaimRepository(table);
-    const claim = (ownerId: string, token: string) => ({ ownerId, token, claimedAt: '2026-01-01T00:00:00.000Z' });
+    const claim = (ownerId: string, token: string) => ({
+      ownerId,
+      token,
+      claimedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(await claims.put('t', 'NAME', 'acme', claim('o1', 'k1'), { absent: true })).toBe(true);
     expect(await claims.put('t', 'NAME', 'acme', claim('o2', 'k2'), { absent: true })).toBe(false);
     expect(await claims.put('t', 'NAME', 'acme', claim('o2', 'k2'), { ownerId: 'o2' })).toBe(false);
@@ -122,11 +126,17 @@ describe('DynamoDbIdempotencyStore on dynalite', () => {
   it('claims once; a second claim sees the live record; complete and release need the token', async () => {
     expect(await store().claim('t', 'k1', record('a'), now)).toEqual({ claimed: true });
     const second = await store().claim('t', 'k1', record('b'), now);
-    expect(second).toEqual({ claimed: false, existing: expect.objectContaining({ token: 'a', state: 'in-progress' }) });
+    expect(second).toEqual({
+      claimed: false,
+      existing: expect.objectContaining({ token: 'a', state: 'in-progress' }),
+    });
     expect(await store().complete('t', 'k1', 'b', 'sealed')).toBe(false);
     expect(await store().complete('t', 'k1', 'a', 'sealed')).toBe(true);
     const replay = await store().claim('t', 'k1', record('c'), now);
-    expect(replay).toEqual({ claimed: false, existing: expect.objectContaining({ state: 'completed', response: 'sealed' }) });
+    expect(replay).toEqual({
+      claimed: false,
+      existing: expect.objectContaining({ state: 'completed', response: 'sealed' }),
+    });
     await store().release('t', 'k1', 'wrong');
     expect((await store().claim('t', 'k1', record('d'), now)).claimed).toBe(false);
     await store().release('t', 'k1', 'a');
@@ -140,7 +150,7 @@ describe('DynamoDbIdempotencyStore on dynalite', () => {
     expect((await store().claim('t', 'k2', record('b', later), later)).claimed).toBe(true);
     await store().complete('t', 'k2', 'b', 'sealed');
     expect((await store().claim('t', 'k2', record('c', later), later)).claimed).toBe(false);
-    const nextDay = new Date(now.getTime() + 86_401_000);
+    const nextDay = new Date(later.getTime() + 86_401_000);
     expect((await store().claim('t', 'k2', record('c', nextDay, 'other-fp'), nextDay)).claimed).toBe(true);
   });
 });
@@ -166,7 +176,10 @@ describe('DynamoDbApiKeyRepository.update on dynalite', () => {
     const limits = { requestsPerMinute: 1, requestsPerHour: 2, requestsPerDay: 3 };
     const updated = await keys.update('key_00000000000000a1', 'ka', { name: 'x', rateLimits: limits }, 1);
     expect(updated).toMatchObject({ name: 'x', rateLimits: limits, version: 2 });
-    const cleared = await keys.update('key_00000000000000a1', 'ka', { name: null, revokedAt: '2026-02-01T00:00:00.000Z' });
+    const cleared = await keys.update('key_00000000000000a1', 'ka', {
+      name: null,
+      revokedAt: '2026-02-01T00:00:00.000Z',
+    });
     expect(cleared).toMatchObject({ status: 'revoked', revokedAt: '2026-02-01T00:00:00.000Z', version: 3 });
     expect(cleared).not.toHaveProperty('name');
     expect((await keys.get('key_00000000000000a1'))?.secretHash).toBe('ab'.repeat(32));

@@ -30,7 +30,10 @@ export async function call(
  * Every config-table item of the tenant's registry partition (entities, claims, price book,
  * settings), as `sk → item`: a bad request must leave this exactly as it was.
  */
-export async function registrySnapshot(stack: LocalStack, tenantId: string): Promise<Record<string, unknown>> {
+export async function registrySnapshot(
+  stack: LocalStack,
+  tenantId: string,
+): Promise<Record<string, unknown>> {
   const { doc, tableName } = stack.stores.runtime.configTable;
   const items: Record<string, unknown> = {};
   let startKey: Record<string, unknown> | undefined;
@@ -50,7 +53,12 @@ export async function registrySnapshot(stack: LocalStack, tenantId: string): Pro
 }
 
 /** Pages through a list endpoint with `limit`, returning every page's ids. */
-export async function pageIds(stack: LocalStack, path: string, limit: number, key?: string): Promise<string[][]> {
+export async function pageIds(
+  stack: LocalStack,
+  path: string,
+  limit: number,
+  key?: string,
+): Promise<string[][]> {
   const pages: string[][] = [];
   let cursor: string | null = null;
   do {
@@ -58,7 +66,9 @@ export async function pageIds(stack: LocalStack, path: string, limit: number, ke
     const url: string = `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const answer = await call(stack, 'GET', url, key ? { key } : {});
     if (answer.status !== 200) throw new Error(`GET ${url}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    pages.push((answer.body.items as { id?: string; keyId?: string }[]).map((item) => item.id ?? item.keyId ?? '?'));
+    pages.push(
+      (answer.body.items as { id?: string; keyId?: string }[]).map((item) => item.id ?? item.keyId ?? '?'),
+    );
     cursor = answer.body.nextCursor as string | null;
   } while (cursor);
   return pages;

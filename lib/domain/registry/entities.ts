@@ -2,7 +2,7 @@ import type { ApiKeyRepository } from '../../stores/api-key-repository.ts';
 import type { EntityRepository, RegistryStores } from '../../stores/registry-repository.ts';
 import type { TenantRepository } from '../../stores/tenant-repository.ts';
 import { ConflictError, type DomainError, NotFoundError } from '../errors.ts';
-import { newId } from './ids.ts';
+import { ID_PATTERN, newId } from './ids.ts';
 import { openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
 import type { EntityMeta, Stored } from './types.ts';
 import { claimUnique, releaseUnique } from './unique-claims.ts';
@@ -124,7 +124,7 @@ export function entityService<T extends object, C extends { id?: string }, P>(ki
       filter?: ListFilter<T>,
     ): Promise<Page<Stored<T>>> {
       const scope = `${tenantId}|${kind.code}|${filter?.scope ?? ''}`;
-      const after = openCursor(scope, page.cursor);
+      const after = openCursor(scope, page.cursor, (id) => ID_PATTERN.test(id));
       const result = await kind.repository(ports.registry).list(tenantId, {
         limit: page.limit,
         ...(after === undefined ? {} : { after }),

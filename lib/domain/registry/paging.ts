@@ -30,7 +30,12 @@ export function sealCursor(scope: string, position: string): string {
   return Buffer.from(JSON.stringify({ s: scopeTag(scope), p: position }), 'utf8').toString('base64url');
 }
 
-export function openCursor(scope: string, cursor: string | undefined): string | undefined {
+/** The position a cursor holds; `valid` checks its form (a forged position must not reach the store). */
+export function openCursor(
+  scope: string,
+  cursor: string | undefined,
+  valid: (position: string) => boolean = () => true,
+): string | undefined {
   if (cursor === undefined) return undefined;
   let decoded: unknown;
   try {
@@ -39,7 +44,7 @@ export function openCursor(scope: string, cursor: string | undefined): string | 
     decoded = undefined;
   }
   const { s, p } = (decoded ?? {}) as { s?: unknown; p?: unknown };
-  if (typeof p !== 'string' || p.length === 0 || s !== scopeTag(scope)) {
+  if (typeof p !== 'string' || p.length === 0 || s !== scopeTag(scope) || !valid(p)) {
     throw new ValidationError('INVALID_CURSOR', 'cursor is not a cursor of this list', {
       errors: [{ in: 'query', name: 'cursor', message: 'not a cursor of this list' }],
     });

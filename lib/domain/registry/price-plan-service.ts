@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { type RegistryPorts, versionConflict } from './entities.ts';
-import { nameKey, newId } from './ids.ts';
+import { ID_PATTERN, nameKey, newId } from './ids.ts';
 import { openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
 import { assertValidPlan, findOverlap, type StoredPricePlan, type UnitPrice } from './price-plans.ts';
 import { defaultCurrency } from './settings.ts';
@@ -82,7 +82,7 @@ export async function listPricePlans(
   page: PageQuery,
 ): Promise<Page<StoredPricePlan>> {
   const scope = `${tenantId}|PRICE_PLAN|`;
-  const after = openCursor(scope, page.cursor);
+  const after = openCursor(scope, page.cursor, (id) => ID_PATTERN.test(id));
   const plans = (await pricePlansOf(ports, tenantId)).filter(
     (plan) => after === undefined || plan.id > after,
   );
