@@ -1,10 +1,24 @@
 import type { CreatedTenant } from '#lib/domain/tenants.ts';
 import type { Runtime } from '#lib/wiring/runtime.ts';
+import { seedDemoEvents } from './demo-events.ts';
+import { type DemoRegistry, seedDemoRegistry } from './demo-registry.ts';
+
+export interface DemoData {
+  registry: DemoRegistry;
+  events: number;
+}
 
 /**
- * Demo data for the demo tenant of `npm start`: its registry and several days of realistic usage
- * events, written through the same services the API uses.
+ * Demo data for the demo tenant of `npm start`: a registry (operators in both states, connectors
+ * with active and inactive connections, accounts, keys with rate limits, a price plan) and seven
+ * days of usage events that refer to it, written through the same services the API uses.
  */
-export async function seedDemoData(_runtime: Runtime, _tenant: CreatedTenant, _now: Date): Promise<void> {
-  // Filled in by the ingest (events) and registry (operators, connectors, accounts) work.
+export async function seedDemoData(runtime: Runtime, tenant: CreatedTenant, now: Date): Promise<DemoData> {
+  const registry = await seedDemoRegistry(runtime, tenant, now);
+  const events = await seedDemoEvents(runtime.timeSeries, tenant.tenantId, registry, {
+    now,
+    days: Number(process.env.METERHOUSE_DEMO_DAYS ?? 7),
+    peakPerMinute: Number(process.env.METERHOUSE_DEMO_PEAK_PER_MINUTE ?? 60),
+  });
+  return { registry, events };
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTenant } from '#lib/domain/tenants.ts';
+import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
 import { schedules } from '#lib/schedules.ts';
 import { installRuntime } from '#lib/wiring/index.ts';
 import { dataDir, removeRuntimeFile, writeRuntimeFile } from './data-dir.ts';
@@ -27,15 +27,32 @@ try {
 }
 installRuntime(stores.runtime);
 
+interface DemoTenant extends CreatedTenant {
+  /** An `account` key of the demo registry, for the developer-usage and account endpoints. */
+  accountKey?: { keyId: string; key: string; accountId: string };
+}
+
 const demoFile = join(dir, 'demo.json');
 const firstStart = !existsSync(demoFile);
 if (firstStart) {
-  const tenant = await createTenant(stores.runtime, 'Demo Platform', new Date());
-  writeFileSync(demoFile, `${JSON.stringify(tenant, null, 2)}\n`, { mode: 0o600 });
+  const tenant: DemoTenant = await createTenant(stores.runtime, 'Demo Platform', new Date());
   // Benchmarks start empty; everyone else gets the demo registry and several days of events.
-  if (process.env.METERHOUSE_DEMO_DATA !== 'none') await seedDemoData(stores.runtime, tenant, new Date());
+  if (process.env.METERHOUSE_DEMO_DATA !== 'none') {
+    const started = performance.now();
+    const seeded = await seedDemoData(stores.runtime, tenant, new Date());
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `Seeded demo data in ${seconds} s: ${seeded.registry.operators.length} operators, ` +
+        `${seeded.registry.connectors.length} connectors, ${seeded.registry.accounts.length} accounts, ` +
+        `${seeded.events.toLocaleString('en-US')} events over the last 7 days.`,
+    );
+    const first = seeded.registry.apiKeys[0];
+    if (first) tenant.accountKey = { keyId: first.keyId, key: first.key, accountId: first.accountId };
+  }
+  // Written last: a start that dies while seeding leaves no demo.json, so the next start seeds again.
+  writeFileSync(demoFile, `${JSON.stringify(tenant, null, 2)}\n`, { mode: 0o600 });
 }
-const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as Awaited<ReturnType<typeof createTenant>>;
+const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoTenant;
 
 const server = await startLocalServer({ port, host });
 const scheduler = startScheduler(schedules, await loadHandlers(schedules));
@@ -51,6 +68,7 @@ console.log(firstStart ? 'Created the demo tenant. Its keys are shown once here 
 console.log(`  tenant:       ${demo.tenantId}`);
 console.log(`  platform key: ${demo.keys.platform}`);
 console.log(`  ingest key:   ${demo.keys.ingest}`);
+if (demo.accountKey) console.log(`  account key:  ${demo.accountKey.key}  (account ${demo.accountKey.accountId})`);
 console.log(`Try: curl -H "Authorization: Bearer ${demo.keys.platform}" ${server.url}/health/ready`);
 
 let stopping = false;
