@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { UsageEvent } from '#lib/domain/events.ts';
 import { parseMicros } from '#lib/domain/money.ts';
-import { EVENTS_DDL, EVENTS_TABLE, appendEvent } from '#lib/stores/duckdb/schema.ts';
+import { appendEvent, EVENTS_DDL, EVENTS_TABLE } from '#lib/stores/duckdb/schema.ts';
 import { makeBatches } from './payloads.ts';
 import { fmt, startServer } from './support.ts';
 
@@ -30,7 +30,8 @@ export async function benchIngest(batches: number): Promise<string[]> {
         body,
       });
       const result = (await response.json()) as { accepted: number };
-      if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${JSON.stringify(result)}`);
+      if (response.status !== 200)
+        throw new Error(`ingest answered ${response.status}: ${JSON.stringify(result)}`);
       return result.accepted;
     };
     for (const body of warmup) await send(body);

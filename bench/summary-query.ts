@@ -49,22 +49,29 @@ export async function benchSummary(count: number): Promise<string[]> {
     const url = `${server.url}/v1/internal/analytics/summary?from=${window.from.toISOString()}&to=${window.to.toISOString()}`;
     for (let i = 0; i < WARMUP + RUNS; i += 1) {
       const started = performance.now();
-      const response = await fetch(url, { headers: { authorization: `Bearer ${server.demo.keys.platform}` } });
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${server.demo.keys.platform}` },
+      });
       body = await response.json();
-      if (response.status !== 200) throw new Error(`summary answered ${response.status}: ${JSON.stringify(body)}`);
+      if (response.status !== 200)
+        throw new Error(`summary answered ${response.status}: ${JSON.stringify(body)}`);
       if (i >= WARMUP) httpSamples.push(performance.now() - started);
     }
   } finally {
     await server.stop();
   }
-  if ((body as { totalMessages: number }).totalMessages !== count) throw new Error(`summary counted ${JSON.stringify(body)}`);
+  if ((body as { totalMessages: number }).totalMessages !== count)
+    throw new Error(`summary counted ${JSON.stringify(body)}`);
 
   const { sql } = compileQuery(
     {
       tenantId: server.demo.tenantId,
       window,
       types: ['message'],
-      measures: [...deliveryMeasures, { as: 'activeAccounts', kind: 'distinctCount', dimension: 'accountId' }],
+      measures: [
+        ...deliveryMeasures,
+        { as: 'activeAccounts', kind: 'distinctCount', dimension: 'accountId' },
+      ],
     },
     duckdbDialect(),
   );

@@ -15,10 +15,18 @@ export interface LocalServerProcess {
 }
 
 /** Starts `npm start`'s entry point (the full local runtime) in its own process on a free port. */
-export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'meterhouse-bench-'))): Promise<LocalServerProcess> {
+export async function startServer(
+  dataDir = mkdtempSync(join(tmpdir(), 'meterhouse-bench-')),
+): Promise<LocalServerProcess> {
   const child = spawn(process.execPath, ['infra/local/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, METERHOUSE_DATA_DIR: dataDir, PORT: '0', METERHOUSE_DEMO_DATA: 'none', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: {
+      ...process.env,
+      METERHOUSE_DATA_DIR: dataDir,
+      PORT: '0',
+      METERHOUSE_DEMO_DATA: 'none',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -61,4 +69,5 @@ export function summarize(samplesMs: number[]): { p50: number; p99: number; mean
   };
 }
 
-export const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 1) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

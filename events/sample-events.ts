@@ -5,7 +5,9 @@ import type { APIGatewayProxyEventV2, ScheduledEvent } from 'aws-lambda';
 export const EVENTS_DIR = new URL('./', import.meta.url).pathname;
 
 /** Placeholders a sample may carry, filled in when it is loaded: `{{platformKey}}` and friends. */
-export type SampleValues = Partial<Record<'platformKey' | 'ingestKey' | 'accountKey' | 'tenantId' | 'now', string>>;
+export type SampleValues = Partial<
+  Record<'platformKey' | 'ingestKey' | 'accountKey' | 'tenantId' | 'now', string>
+>;
 
 function fill(text: string, values: SampleValues): string {
   return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name as keyof SampleValues] ?? whole);
@@ -27,7 +29,8 @@ export function loadApiGatewayEvent(path: string, values: SampleValues = {}): AP
 
 export function loadScheduledEvent(path: string, values: SampleValues = {}): ScheduledEvent {
   const event = loadSampleEvent(path, values) as ScheduledEvent;
-  if (event['detail-type'] !== 'Scheduled Event') throw new Error(`${path} is not an EventBridge scheduled event`);
+  if (event['detail-type'] !== 'Scheduled Event')
+    throw new Error(`${path} is not an EventBridge scheduled event`);
   return event;
 }
 

@@ -4,7 +4,11 @@ import { resolveWindow } from '#lib/domain/windows.ts';
 import { httpRoute } from '#lib/http/route.ts';
 
 /** GET /v1/internal/analytics/summary — platform-wide delivery summary. */
-export const handler = httpRoute('delivery-summary', { query: deliveryWindowQuery }, async ({ query, principal, runtime }) => {
-  const window = resolveWindow(query, runtime.clock());
-  return { body: await deliverySummary(runtime.timeSeries, principal.tenantId, window) };
-});
+export const handler = httpRoute(
+  'delivery-summary',
+  { query: deliveryWindowQuery },
+  async ({ query, principal, runtime }) => {
+    const window = resolveWindow(query, runtime.clock());
+    return { body: await deliverySummary(runtime.timeSeries, principal.tenantId, window) };
+  },
+);

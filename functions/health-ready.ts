@@ -1,5 +1,5 @@
-import { httpRoute } from '#lib/http/route.ts';
 import { checkReadiness } from '#lib/domain/readiness.ts';
+import { httpRoute } from '#lib/http/route.ts';
 
 /** Readiness: every store answers; 503 naming the failing dependency otherwise. */
 export const handler = httpRoute('health-ready', {}, async ({ runtime }) => {

@@ -1,7 +1,7 @@
 import { NotFoundError } from '#lib/domain/errors.ts';
 import { MethodNotAllowedError } from '#lib/http/problem.ts';
-import { RouteMatcher } from '#lib/http/route-match.ts';
 import { httpRoute } from '#lib/http/route.ts';
+import { RouteMatcher } from '#lib/http/route-match.ts';
 import { routes } from '#lib/routes.ts';
 
 const matcher = new RouteMatcher(routes);

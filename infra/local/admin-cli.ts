@@ -1,6 +1,6 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { join } from 'node:path';
 import type { ApiKeyRecord } from '#lib/domain/api-keys.ts';
 import { DomainError } from '#lib/domain/errors.ts';
 import { ROLES, type Role } from '#lib/domain/roles.ts';
@@ -127,7 +127,13 @@ async function run(argv: string[]): Promise<unknown> {
             ...(values.account ? { accountId: values.account } : {}),
             ...(values.name ? { name: values.name } : {}),
             ...(perMinute && perHour && perDay
-              ? { rateLimits: { requestsPerMinute: perMinute, requestsPerHour: perHour, requestsPerDay: perDay } }
+              ? {
+                  rateLimits: {
+                    requestsPerMinute: perMinute,
+                    requestsPerHour: perHour,
+                    requestsPerDay: perDay,
+                  },
+                }
               : {}),
           },
           now,
@@ -139,7 +145,10 @@ async function run(argv: string[]): Promise<unknown> {
           limit: positiveInt(values.limit, 'limit') ?? 100,
           ...(values.cursor ? { cursor: values.cursor } : {}),
         });
-        return { keys: page.items.map(publicKey), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+        return {
+          keys: page.items.map(publicKey),
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        };
       }
       default: {
         const keyId = required(values['key-id'], 'key-id');

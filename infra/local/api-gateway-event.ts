@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 
 /** Content types API Gateway passes through as text; anything else arrives base64-encoded. */
-const TEXT_TYPES = /^(text\/|application\/(json|x-ndjson|problem\+json|xml|x-www-form-urlencoded|csv)|.*\+json)/i;
+const TEXT_TYPES =
+  /^(text\/|application\/(json|x-ndjson|problem\+json|xml|x-www-form-urlencoded|csv)|.*\+json)/i;
 
 /**
  * Turns a Node HTTP request into the API Gateway HTTP API payload-2.0 event the same handler
@@ -24,7 +25,10 @@ export function toApiGatewayEvent(
     if (name === 'cookie') continue;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
-  const cookies = request.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const cookies = request.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
 
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) {
@@ -100,7 +104,11 @@ export function localLambdaContext(functionName: string, timeoutSeconds: number)
  * Writes a handler's result the way API Gateway does for payload 2.0: a structured result is
  * used as is (base64 bodies decoded, `cookies` as Set-Cookie); anything else is JSON with 200.
  */
-export function writeApiGatewayResult(response: ServerResponse, result: APIGatewayProxyResultV2, requestId: string): void {
+export function writeApiGatewayResult(
+  response: ServerResponse,
+  result: APIGatewayProxyResultV2,
+  requestId: string,
+): void {
   response.setHeader('apigw-requestid', requestId);
   if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
     response.writeHead(200, { 'content-type': 'application/json' });

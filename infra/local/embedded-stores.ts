@@ -4,8 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { type ConfigTable, configTableDefinition, documentClient } from '#lib/stores/dynamodb/config-table.ts';
 import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
+import {
+  type ConfigTable,
+  configTableDefinition,
+  documentClient,
+} from '#lib/stores/dynamodb/config-table.ts';
 import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
 import { Runtime } from '#lib/wiring/runtime.ts';
 
@@ -15,7 +19,12 @@ export const LOCAL_TABLE_NAME = 'meterhouse-config';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function localDynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 3,
+  });
 }
 
 /** Creates the config table unless it exists (dynalite persists it under the data dir). */
@@ -35,9 +44,16 @@ export interface EmbeddedDynamo {
 }
 
 /** Starts dynalite on loopback (LevelDB under `path`, or in memory) and ensures the table. */
-export async function startEmbeddedDynamo(options: { path?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(
+  options: { path?: string; port?: number } = {},
+): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const server: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -84,18 +100,25 @@ export interface EmbeddedStores {
  * The embedded stores behind the local runtime, `invoke` and the tests: dynalite for config and
  * DuckDB for the time series, persisted under `dataDir`, or entirely in memory when it is omitted.
  */
-export async function startEmbeddedStores(options: { dataDir?: string; clock?: () => Date } = {}): Promise<EmbeddedStores> {
+export async function startEmbeddedStores(
+  options: { dataDir?: string; clock?: () => Date } = {},
+): Promise<EmbeddedStores> {
   const { dataDir } = options;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const dynamo = await startEmbeddedDynamo(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   let timeSeries: TimeSeriesStore;
   try {
-    timeSeries = await DuckDbTimeSeriesStore.open({ path: dataDir ? join(dataDir, 'events.duckdb') : ':memory:' });
+    timeSeries = await DuckDbTimeSeriesStore.open({
+      path: dataDir ? join(dataDir, 'events.duckdb') : ':memory:',
+    });
   } catch (error) {
     await dynamo.close();
     throw error;
   }
-  const runtime = new Runtime({ configTable: () => dynamo.table, timeSeries: () => timeSeries }, options.clock);
+  const runtime = new Runtime(
+    { configTable: () => dynamo.table, timeSeries: () => timeSeries },
+    options.clock,
+  );
   return {
     runtime,
     dynamo,

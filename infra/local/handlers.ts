@@ -20,6 +20,8 @@ export async function loadHandler(spec: Pick<FunctionSpec, 'function'>): Promise
 export async function loadHandlers<S extends Pick<FunctionSpec, 'function'>>(
   specs: readonly S[],
 ): Promise<Map<string, LambdaHandler>> {
-  const entries = await Promise.all(specs.map(async (spec) => [spec.function, await loadHandler(spec)] as const));
+  const entries = await Promise.all(
+    specs.map(async (spec) => [spec.function, await loadHandler(spec)] as const),
+  );
   return new Map(entries);
 }

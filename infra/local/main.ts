@@ -64,11 +64,16 @@ writeRuntimeFile(dir, {
 });
 
 console.log(`Meterhouse is running at ${server.url}  (data: ${dir})`);
-console.log(firstStart ? 'Created the demo tenant. Its keys are shown once here and kept in demo.json:' : `Demo tenant (keys in ${demoFile}):`);
+console.log(
+  firstStart
+    ? 'Created the demo tenant. Its keys are shown once here and kept in demo.json:'
+    : `Demo tenant (keys in ${demoFile}):`,
+);
 console.log(`  tenant:       ${demo.tenantId}`);
 console.log(`  platform key: ${demo.keys.platform}`);
 console.log(`  ingest key:   ${demo.keys.ingest}`);
-if (demo.accountKey) console.log(`  account key:  ${demo.accountKey.key}  (account ${demo.accountKey.accountId})`);
+if (demo.accountKey)
+  console.log(`  account key:  ${demo.accountKey.key}  (account ${demo.accountKey.accountId})`);
 console.log(`Try: curl -H "Authorization: Bearer ${demo.keys.platform}" ${server.url}/health/ready`);
 
 let stopping = false;

@@ -24,14 +24,18 @@ export function parseScheduleExpression(expression: string): ParsedSchedule {
   }
   const cron = /^cron\((.+)\)$/.exec(expression);
   const fields = cron?.[1]?.trim().split(/\s+/);
-  if (!fields || fields.length !== 6) throw new Error(`Unsupported schedule expression ${expression}`);
+  if (fields?.length !== 6) throw new Error(`Unsupported schedule expression ${expression}`);
   return { kind: 'cron', pattern: `0 ${fields.join(' ')}` };
 }
 
 /** The next time the expression fires after `from` (for cron), or `from + rate`. */
 export function nextRun(schedule: ParsedSchedule, from: Date): Date {
   if (schedule.kind === 'rate') return new Date(from.getTime() + schedule.everyMs);
-  const next = new Cron(schedule.pattern, { timezone: 'UTC', mode: '7-part', alternativeWeekdays: true }).nextRun(from);
+  const next = new Cron(schedule.pattern, {
+    timezone: 'UTC',
+    mode: '7-part',
+    alternativeWeekdays: true,
+  }).nextRun(from);
   if (!next) throw new Error(`${schedule.pattern} never fires again`);
   return next;
 }
@@ -69,15 +73,21 @@ export function startScheduler(
     const plan = (after: Date) => {
       if (stopped) return;
       const at = nextRun(schedule, after);
-      const timer = setTimeout(async () => {
-        timers.delete(timer);
-        try {
-          await handler(scheduledEvent(entry, at), localLambdaContext(entry.function, entry.timeoutSeconds ?? 60));
-        } catch (error) {
-          logger.error('scheduled job failed', { job: entry.function, error: error as Error });
-        }
-        plan(new Date(Math.max(Date.now(), at.getTime())));
-      }, Math.max(0, at.getTime() - Date.now()));
+      const timer = setTimeout(
+        async () => {
+          timers.delete(timer);
+          try {
+            await handler(
+              scheduledEvent(entry, at),
+              localLambdaContext(entry.function, entry.timeoutSeconds ?? 60),
+            );
+          } catch (error) {
+            logger.error('scheduled job failed', { job: entry.function, error: error as Error });
+          }
+          plan(new Date(Math.max(Date.now(), at.getTime())));
+        },
+        Math.max(0, at.getTime() - Date.now()),
+      );
       timer.unref();
       timers.add(timer);
     };

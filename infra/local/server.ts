@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { logger } from '#lib/http/logger.ts';
@@ -6,7 +6,7 @@ import { problem, problemResponse } from '#lib/http/problem.ts';
 import { RouteMatcher } from '#lib/http/route-match.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
 import { routes as manifestRoutes } from '#lib/routes.ts';
-import { toApiGatewayEvent, localLambdaContext, writeApiGatewayResult } from './api-gateway-event.ts';
+import { localLambdaContext, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { type LambdaHandler, loadHandlers } from './handlers.ts';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs; so does the local runtime. */
@@ -78,18 +78,30 @@ async function serve(
   try {
     const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
     if (!body) {
-      const tooLarge = problem(413, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${GATEWAY_MAX_BODY_BYTES} bytes`, path);
+      const tooLarge = problem(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `Request bodies are limited to ${GATEWAY_MAX_BODY_BYTES} bytes`,
+        path,
+      );
       writeApiGatewayResult(response.setHeader('connection', 'close'), problemResponse(tooLarge), 'gateway');
       return;
     }
     const match = matcher.match((request.method ?? 'GET').toUpperCase(), path);
     if (!match) {
-      writeApiGatewayResult(response, problemResponse(problem(404, 'ROUTE_NOT_FOUND', `No endpoint at ${path}`, path)), 'gateway');
+      writeApiGatewayResult(
+        response,
+        problemResponse(problem(404, 'ROUTE_NOT_FOUND', `No endpoint at ${path}`, path)),
+        'gateway',
+      );
       return;
     }
     const handler = handlers.get(match.route.function);
     if (!handler) throw new Error(`No handler loaded for ${match.route.function}`);
-    const event = toApiGatewayEvent(request, body, { routeKey: routeKey(match.route), pathParameters: match.pathParameters });
+    const event = toApiGatewayEvent(request, body, {
+      routeKey: routeKey(match.route),
+      pathParameters: match.pathParameters,
+    });
     const context = localLambdaContext(match.route.function, match.route.timeoutSeconds ?? 10);
     const result = (await handler(event, context)) as APIGatewayProxyResultV2;
     writeApiGatewayResult(response, result, event.requestContext.requestId);
@@ -97,7 +109,11 @@ async function serve(
     // API Gateway answers 500 when the integration itself fails; handlers map their own errors.
     logger.error('local runtime failed to serve a request', { error: error as Error, path });
     if (!response.headersSent) {
-      writeApiGatewayResult(response, problemResponse(problem(500, 'INTERNAL', 'Internal server error', path)), 'gateway');
+      writeApiGatewayResult(
+        response,
+        problemResponse(problem(500, 'INTERNAL', 'Internal server error', path)),
+        'gateway',
+      );
     }
   }
 }

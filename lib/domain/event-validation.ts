@@ -36,6 +36,7 @@ const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 // ISO 8601 date-time with an explicit zone; a time without one would be ambiguous.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // Control characters have no place in a dimension value; anything else is stored verbatim.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const FRACTIONAL_MEASURES = ['latencyMs', 'units'] as const;
 const KNOWN_FIELDS = new Set<string>([
@@ -69,7 +70,8 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
     return reject('UNKNOWN_FIELD', `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
   }
   for (const field of ['id', 'time', 'type'] as const) {
-    if (raw[field] === undefined || raw[field] === null) return reject('MISSING_FIELD', `"${field}" is required`);
+    if (raw[field] === undefined || raw[field] === null)
+      return reject('MISSING_FIELD', `"${field}" is required`);
   }
   if (typeof raw.id !== 'string' || !ID_PATTERN.test(raw.id)) {
     return reject('INVALID_ID', '"id" is 1 to 128 printable ASCII characters without spaces');
@@ -92,7 +94,12 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   for (const dimension of STRING_DIMENSIONS) {
     const value = raw[dimension];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_DIMENSION_LENGTH || CONTROL.test(value)) {
+    if (
+      typeof value !== 'string' ||
+      value.length === 0 ||
+      value.length > MAX_DIMENSION_LENGTH ||
+      CONTROL.test(value)
+    ) {
       return reject(
         'INVALID_DIMENSION',
         `"${dimension}" is a string of 1 to ${MAX_DIMENSION_LENGTH} characters without control characters`,

@@ -99,13 +99,21 @@ export async function ingestEvents(
     accepted = outcome.accepted.length;
     duplicates += outcome.duplicates.length;
     for (const refusal of outcome.rejected) {
-      rejected.push({ index: unique.get(refusal.id)?.index ?? -1, code: refusal.code, detail: refusal.detail });
+      rejected.push({
+        index: unique.get(refusal.id)?.index ?? -1,
+        code: refusal.code,
+        detail: refusal.detail,
+      });
     }
   }
   rejected.sort((a, b) => a.index - b.index);
   const result = { accepted, duplicates, rejected };
   if (accepted + duplicates === 0) {
-    throw new UnprocessableError('NO_EVENT_ACCEPTED', 'No event of the batch could be accepted; see "rejected"', result);
+    throw new UnprocessableError(
+      'NO_EVENT_ACCEPTED',
+      'No event of the batch could be accepted; see "rejected"',
+      result,
+    );
   }
   return result;
 }

@@ -20,7 +20,10 @@ export async function checkReadiness(checks: readonly DependencyCheck[]): Promis
         await Promise.race([
           check(),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+              CHECK_TIMEOUT_MS,
+            );
           }),
         ]);
         return { name, status: 'up' as const, durationMs: Math.round(performance.now() - started) };

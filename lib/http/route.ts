@@ -1,11 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { authenticate, authorize } from '../domain/authenticate.ts';
 import { PayloadTooLargeError } from '../domain/errors.ts';
@@ -15,7 +11,13 @@ import { type RouteFunctionName, routes } from '../routes.ts';
 import { type Runtime, runtime } from '../wiring/index.ts';
 import { idempotency } from './idempotency.ts';
 import { logger } from './logger.ts';
-import { RequestValidationError, type ValidationIssue, problemResponse, toProblem, zodIssues } from './problem.ts';
+import {
+  problemResponse,
+  RequestValidationError,
+  toProblem,
+  type ValidationIssue,
+  zodIssues,
+} from './problem.ts';
 
 type AnySchema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
@@ -143,7 +145,11 @@ const auth = (role: string): MiddlewareObj<Event> => ({
   },
 });
 
-const validation = (schemas: { query?: AnySchema; params?: AnySchema; body?: AnySchema }): MiddlewareObj<Event> => ({
+const validation = (schemas: {
+  query?: AnySchema;
+  params?: AnySchema;
+  body?: AnySchema;
+}): MiddlewareObj<Event> => ({
   before: async ({ event }) => {
     const state = event.meterhouse ?? { rawBody: '' };
     const issues: ValidationIssue[] = [];
@@ -236,7 +242,8 @@ export function buildHttpHandler<
     return {
       statusCode: result.status ?? 200,
       headers: {
-        'content-type': result.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+        'content-type':
+          result.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
         ...result.headers,
       },
       body: isText ? result.text : result.body === undefined ? '' : toJson(result.body),

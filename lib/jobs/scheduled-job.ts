@@ -15,10 +15,7 @@ export interface JobRequest {
  * Builds the Lambda handler for one job of the job manifest. A failure is logged and re-thrown
  * so that EventBridge retries the invocation and, after the last retry, it lands in the DLQ.
  */
-export function scheduledJob<R>(
-  functionName: JobFunctionName,
-  fn: (request: JobRequest) => Promise<R>,
-) {
+export function scheduledJob<R>(functionName: JobFunctionName, fn: (request: JobRequest) => Promise<R>) {
   if (!schedules.some((job) => job.function === functionName)) {
     throw new Error(`Job ${functionName} is not in lib/schedules.ts`);
   }

@@ -7,6 +7,7 @@ import {
   throughputResponse,
 } from '#lib/contracts/delivery-analytics.ts';
 import { formatMicros, parseMicros } from '#lib/domain/money.ts';
+import { seededRandom as random } from '../../infra/local/demo-events.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
 /**
@@ -23,18 +24,6 @@ const BIG_DAY = new Date(today - 2 * DAY_MS); // 20 operators
 const SMALL_DAY = new Date(today - 3 * DAY_MS); // 2 operators
 const iso = (date: Date) => date.toISOString().replace('.000Z', 'Z');
 const windowOf = (start: Date) => `from=${iso(start)}&to=${iso(new Date(start.getTime() + DAY_MS))}`;
-
-/** mulberry32 */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATUSES = [
   'DELIVERED',
@@ -123,13 +112,7 @@ beforeAll(async () => {
   }
   for (let i = 0; i < all.length; i += 500) {
     const batch = all.slice(i, i + 500);
-    const response = await stack.request('/v1/events', {
-      method: 'POST',
-      key: stack.tenant.keys.ingest,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: batch }),
-    });
-    expect(await response.json()).toMatchObject({ accepted: batch.length });
+    await stack.ingest(batch);
   }
 });
 afterAll(() => stack?.close());

@@ -150,13 +150,7 @@ const events = [
 
 beforeAll(async () => {
   stack = await startLocalStack({ clock: () => NOW });
-  const response = await stack.request('/v1/events', {
-    method: 'POST',
-    key: stack.tenant.keys.ingest,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(await response.json()).toMatchObject({ accepted: events.length });
+  await stack.ingest(events);
   // opA is registered; opB is not (events may name operators nobody registered)
   const stamp = NOW.toISOString();
   const registered = {

@@ -15,16 +15,6 @@ let key2 = '';
 let key3 = '';
 let foreignKeyId = '';
 
-async function ingest(events: readonly Record<string, unknown>[]) {
-  const response = await stack.request('/v1/events', {
-    method: 'POST',
-    key: stack.tenant.keys.ingest,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(await response.json()).toMatchObject({ accepted: events.length });
-}
-
 beforeAll(async () => {
   stack = await startLocalStack({ clock: () => NOW });
   const ports = stack.stores.runtime;
@@ -72,7 +62,7 @@ beforeAll(async () => {
   });
   const scores = { endpoint: '/v1/scores/:identity', method: 'GET' };
   const identity = { endpoint: '/v1/identity/:identity' };
-  await ingest([
+  await stack.ingest([
     api('e1', today('11:00:10'), { ...scores, statusCode: 200, latencyMs: 100, bytes: 1000, apiKeyId: key1 }),
     api('e2', today('11:00:20'), { ...scores, statusCode: 200, latencyMs: 200, bytes: 2000, apiKeyId: key1 }),
     api('e3', today('11:00:50'), { ...scores, statusCode: 429, latencyMs: 10, bytes: 100, apiKeyId: key1 }),
@@ -589,7 +579,7 @@ describe('GET /v1/developer/usage', () => {
         latencyMs: 10 + i,
         bytes: i,
       }));
-    await ingest([...events('acct_two', 2), ...events('acct_twenty', 20)]);
+    await stack.ingest([...events('acct_two', 2), ...events('acct_twenty', 20)]);
     const count = async (accountId: string) => {
       stack.queries.count = 0;
       const body = await usage(`?accountId=${accountId}`);

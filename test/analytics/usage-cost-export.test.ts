@@ -39,13 +39,7 @@ const MANY = Array.from({ length: 20 }, (_, i) =>
 beforeAll(async () => {
   stack = await startLocalStack({ clock: () => NOW });
   const events = [...EVENTS, ...FEW, ...MANY];
-  const response = await stack.request('/v1/events', {
-    method: 'POST',
-    key: stack.tenant.keys.ingest,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(await response.json()).toMatchObject({ accepted: events.length });
+  await stack.ingest(events);
 });
 afterAll(() => stack.close());
 

@@ -75,13 +75,7 @@ const OLD = Array.from({ length: 16 }, (_, i) =>
 beforeAll(async () => {
   stack = await startLocalStack({ clock: () => NOW });
   const events = [...CURRENT, ...PREVIOUS, ...OLD];
-  const response = await stack.request('/v1/events', {
-    method: 'POST',
-    key: stack.tenant.keys.ingest,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(await response.json()).toMatchObject({ accepted: events.length });
+  await stack.ingest(events);
 });
 afterAll(() => stack.close());
 

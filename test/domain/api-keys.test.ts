@@ -24,7 +24,7 @@ describe('API keys', () => {
     expect(secretMatches(`${secret.slice(0, -1)}x`, record.secretHash)).toBe(false);
   });
 
-  it.each(['', 'Bearer', 'mh_root_0123456789abcdef_' + 'a'.repeat(43), 'mh_platform_XYZ_abc', 'sk_live_123'])(
+  it.each(['', 'Bearer', `mh_root_0123456789abcdef_${'a'.repeat(43)}`, 'mh_platform_XYZ_abc', 'sk_live_123'])(
     'reject %j as not a key',
     (value) => {
       expect(() => parseApiKey(value)).toThrow(UnauthorizedError);

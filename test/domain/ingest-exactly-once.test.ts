@@ -24,7 +24,13 @@ afterAll(() => store.close());
 const now = new Date();
 const batch = (ids: string[]) =>
   ids.map((id) => ({
-    value: { id, time: new Date(now.getTime() - 60_000).toISOString(), type: 'message', status: 'DELIVERED', cost: '0.010000' },
+    value: {
+      id,
+      time: new Date(now.getTime() - 60_000).toISOString(),
+      type: 'message',
+      status: 'DELIVERED',
+      cost: '0.010000',
+    },
   }));
 
 async function stored(tenantId: string): Promise<{ n: number; cost: bigint }> {
@@ -61,8 +67,16 @@ describe('exactly once through the ingest service on DuckDB', () => {
     failNext = true;
     await expect(ingestEvents(store, 'ten_b', batch(['k1', 'k2']), now)).rejects.toThrow('disk full');
     expect(await stored('ten_b')).toEqual({ n: 1, cost: 10_000n });
-    expect(await ingestEvents(store, 'ten_b', batch(['k1', 'k2']), now)).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(await ingestEvents(store, 'ten_b', batch(['k1', 'k2']), now)).toEqual({
+      accepted: 1,
+      duplicates: 1,
+      rejected: [],
+    });
     // The same ids under another tenant are other events.
-    expect(await ingestEvents(store, 'ten_c', batch(['k1', 'k2']), now)).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(await ingestEvents(store, 'ten_c', batch(['k1', 'k2']), now)).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [],
+    });
   });
 });

@@ -10,7 +10,12 @@ const to = at('11:00:00');
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  const m = (id: string, time: string, extra: Record<string, unknown>) => ({ id, time: at(time), type: 'message', ...extra });
+  const m = (id: string, time: string, extra: Record<string, unknown>) => ({
+    id,
+    time: at(time),
+    type: 'message',
+    ...extra,
+  });
   const events = [
     m('d1', '10:00:00.100', { status: 'DELIVERED', accountId: 'A', latencyMs: 100, cost: '0.006500' }),
     m('d2', '10:00:00.500', { status: 'DELIVERED', accountId: 'A', latencyMs: 200, cost: '0.006500' }),
@@ -23,15 +28,16 @@ beforeAll(async () => {
     m('o1', '11:00:00', { status: 'DELIVERED', accountId: 'E', latencyMs: 1, cost: '9.000000' }),
     m('o2', '09:59:59.999', { status: 'DELIVERED', accountId: 'E', latencyMs: 1, cost: '9.000000' }),
     // not a message: never counted by delivery analytics
-    { id: 'api1', time: at('10:05:00'), type: 'api.request', accountId: 'F', statusCode: 500, latencyMs: 9999 },
+    {
+      id: 'api1',
+      time: at('10:05:00'),
+      type: 'api.request',
+      accountId: 'F',
+      statusCode: 500,
+      latencyMs: 9999,
+    },
   ];
-  const response = await stack.request('/v1/events', {
-    method: 'POST',
-    key: stack.tenant.keys.ingest,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  expect(await response.json()).toMatchObject({ accepted: events.length });
+  await stack.ingest(events);
 });
 afterAll(() => stack.close());
 
@@ -62,7 +68,13 @@ describe('GET /v1/internal/analytics/summary', () => {
     const body = deliverySummaryResponse.parse(
       await (await summary(`?from=${at('00:00:00')}&to=${at('01:00:00')}`)).json(),
     );
-    expect(body).toMatchObject({ totalMessages: 0, deliveryRate: 0, totalCost: '0.000000', peakTps: 0, p95LatencyMs: 0 });
+    expect(body).toMatchObject({
+      totalMessages: 0,
+      deliveryRate: 0,
+      totalCost: '0.000000',
+      peakTps: 0,
+      p95LatencyMs: 0,
+    });
   });
 
   it('defaults to today 00:00 UTC until now', async () => {

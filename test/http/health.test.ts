@@ -30,7 +30,10 @@ describe('health', () => {
     await stack.stores.dynamo.close();
     const response = await stack.request('/health/ready');
     expect(response.status).toBe(503);
-    const body = (await response.json()) as { status: string; checks: { name: string; status: string; detail?: string }[] };
+    const body = (await response.json()) as {
+      status: string;
+      checks: { name: string; status: string; detail?: string }[];
+    };
     expect(body.status).toBe('unavailable');
     const config = body.checks.find((c) => c.name === 'config');
     expect(config?.status).toBe('down');

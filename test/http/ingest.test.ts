@@ -68,8 +68,13 @@ describe('POST /v1/events', () => {
   });
 
   it('reads NDJSON, rejecting a line that is not JSON on its own', async () => {
-    const lines = [JSON.stringify(message('n1')), '{"id": "broken', JSON.stringify(message('n2')), ''].join('\n');
-    const response = await post(undefined, { contentType: 'application/x-ndjson; charset=utf-8', raw: lines });
+    const lines = [JSON.stringify(message('n1')), '{"id": "broken', JSON.stringify(message('n2')), ''].join(
+      '\n',
+    );
+    const response = await post(undefined, {
+      contentType: 'application/x-ndjson; charset=utf-8',
+      raw: lines,
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { accepted: number; rejected: { index: number; code: string }[] };
     expect(body.accepted).toBe(2);
@@ -102,7 +107,11 @@ describe('POST /v1/events', () => {
     const before = await storedMessages();
     const response = await post({ events: [good[0], ...bad.map(([e]) => e), good[1]] });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { accepted: number; duplicates: number; rejected: { index: number; code: string; detail: string }[] };
+    const body = (await response.json()) as {
+      accepted: number;
+      duplicates: number;
+      rejected: { index: number; code: string; detail: string }[];
+    };
     expect(body.accepted).toBe(2);
     expect(body.rejected.map((r) => [r.index, r.code])).toEqual(bad.map(([, code], i) => [i + 1, code]));
     for (const r of body.rejected) expect(r.detail.length).toBeGreaterThan(5);
@@ -121,7 +130,11 @@ describe('POST /v1/events', () => {
     const response = await post({ events: [{ ...message('bad'), cost: 'free' }] });
     const problem = await readProblem(response);
     expect([response.status, problem.code]).toEqual([422, 'NO_EVENT_ACCEPTED']);
-    expect(problem).toMatchObject({ accepted: 0, duplicates: 0, rejected: [{ index: 0, code: 'INVALID_COST' }] });
+    expect(problem).toMatchObject({
+      accepted: 0,
+      duplicates: 0,
+      rejected: [{ index: 0, code: 'INVALID_COST' }],
+    });
   });
 
   it.each([
@@ -131,11 +144,20 @@ describe('POST /v1/events', () => {
     ['a wrong content type', { raw: 'id=1', contentType: 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
     [
       'more than 1,000 events',
-      { raw: JSON.stringify({ events: Array.from({ length: 1001 }, (_, i) => ({ id: `m${i}`, time: 'x', type: 'message' })) }) },
+      {
+        raw: JSON.stringify({
+          events: Array.from({ length: 1001 }, (_, i) => ({ id: `m${i}`, time: 'x', type: 'message' })),
+        }),
+      },
       413,
       'TOO_MANY_EVENTS',
     ],
-    ['more than 1 MiB', { raw: JSON.stringify({ events: [{ id: 'big', pad: 'x'.repeat(1_100_000) }] }) }, 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'more than 1 MiB',
+      { raw: JSON.stringify({ events: [{ id: 'big', pad: 'x'.repeat(1_100_000) }] }) },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
   ])('refuses %s whole', async (_name, init, status, code) => {
     const before = await storedMessages();
     const response = await post(undefined, init);
@@ -150,7 +172,10 @@ describe('POST /v1/events', () => {
     const response = await post({ events: [message('shared-id')] }, { key: other.keys.ingest });
     expect(await response.json()).toMatchObject({ accepted: 1 });
     // The same id under the first tenant is a different event.
-    expect(await (await post({ events: [message('shared-id')] })).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(await (await post({ events: [message('shared-id')] })).json()).toMatchObject({
+      accepted: 1,
+      duplicates: 0,
+    });
 
     const account = await createApiKey(
       stack.stores.runtime,

@@ -92,12 +92,31 @@ describe('problem+json for bad input, with nothing written', () => {
   it.each([
     ['malformed JSON', { headers: json, body: '{"name": "saw",' }, 400, 'MALFORMED_JSON'],
     ['an empty JSON body', { headers: json, body: '' }, 400, 'MALFORMED_JSON'],
-    ['a wrong content type', { headers: { 'content-type': 'text/plain' }, body: 'name=saw' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['an unknown field', { headers: json, body: '{"name":"saw","size":1,"colour":"red"}' }, 400, 'VALIDATION_FAILED'],
+    [
+      'a wrong content type',
+      { headers: { 'content-type': 'text/plain' }, body: 'name=saw' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'an unknown field',
+      { headers: json, body: '{"name":"saw","size":1,"colour":"red"}' },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['a wrong type', { headers: json, body: '{"name":"saw","size":"big"}' }, 400, 'VALIDATION_FAILED'],
-    ['an oversize body', { headers: json, body: JSON.stringify({ name: 'x'.repeat(2000), size: 1 }) }, 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'an oversize body',
+      { headers: json, body: JSON.stringify({ name: 'x'.repeat(2000), size: 1 }) },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
   ])('%s', async (_name, init, status, code) => {
-    const response = await stack.request('/test/things/tools', { method: 'POST', key: stack.tenant.keys.platform, ...init });
+    const response = await stack.request('/test/things/tools', {
+      method: 'POST',
+      key: stack.tenant.keys.platform,
+      ...init,
+    });
     const problem = await readProblem(response);
     expect(response.status).toBe(status);
     expect(problem.code).toBe(code);
@@ -116,7 +135,12 @@ describe('problem+json for bad input, with nothing written', () => {
     expect(response.status).toBe(400);
     expect(problem.detail).toMatch(/'group'/);
     const errors = problem.errors as { in: string; name: string }[];
-    expect(errors.map((e) => `${e.in}:${e.name}`).sort()).toEqual(['body:name', 'body:size', 'path:group', 'query:dryRun']);
+    expect(errors.map((e) => `${e.in}:${e.name}`).sort()).toEqual([
+      'body:name',
+      'body:size',
+      'path:group',
+      'query:dryRun',
+    ]);
     expect(await storedThings()).toBe(1);
   });
 
@@ -161,7 +185,11 @@ describe('problem+json for bad input, with nothing written', () => {
 
   it('rejects a revoked key with 401', async () => {
     const { createApiKey } = await import('#lib/domain/tenants.ts');
-    const issued = await createApiKey(stack.stores.runtime, { tenantId: stack.tenant.tenantId, role: 'platform' }, new Date());
+    const issued = await createApiKey(
+      stack.stores.runtime,
+      { tenantId: stack.tenant.tenantId, role: 'platform' },
+      new Date(),
+    );
     await stack.stores.runtime.apiKeys.revoke(issued.record.keyId, new Date());
     const response = await stack.request('/test/things/tools', {
       method: 'POST',

@@ -17,7 +17,10 @@ describe('admin CLI', () => {
   it('creates a tenant with a platform and an ingest key, printing JSON only', async () => {
     const result = await admin('tenants', 'create', '--name', 'Acme Platform');
     expect(result.code).toBe(0);
-    const created = JSON.parse(result.stdout) as { tenantId: string; keys: { platform: string; ingest: string } };
+    const created = JSON.parse(result.stdout) as {
+      tenantId: string;
+      keys: { platform: string; ingest: string };
+    };
     expect(created.tenantId).toMatch(/^ten_[0-9a-f]{16}$/);
     expect(created.keys.platform).toMatch(/^mh_platform_/);
     expect(created.keys.ingest).toMatch(/^mh_ingest_/);
@@ -26,8 +29,20 @@ describe('admin CLI', () => {
 
   it('creates an account key with rate limits', async () => {
     const result = await admin(
-      'keys', 'create', '--tenant', tenantId, '--role', 'account', '--account', 'acct_42',
-      '--per-minute', '100', '--per-hour', '1000', '--per-day', '10000',
+      'keys',
+      'create',
+      '--tenant',
+      tenantId,
+      '--role',
+      'account',
+      '--account',
+      'acct_42',
+      '--per-minute',
+      '100',
+      '--per-hour',
+      '1000',
+      '--per-day',
+      '10000',
     );
     expect(result.code).toBe(0);
     const created = JSON.parse(result.stdout) as { keyId: string; key: string };
@@ -63,7 +78,11 @@ describe('admin CLI', () => {
   });
 
   it('works while npm start holds the data directory, through its embedded endpoint', async () => {
-    const server = await startScript('infra/local/main.ts', { ...env, PORT: '0' }, /running at (http:\/\/\S+)/);
+    const server = await startScript(
+      'infra/local/main.ts',
+      { ...env, PORT: '0' },
+      /running at (http:\/\/\S+)/,
+    );
     try {
       expect(existsSync(join(dataDir, 'runtime.json'))).toBe(true);
       const revoked = await admin('keys', 'revoke', '--key-id', accountKeyId);

@@ -24,10 +24,13 @@ async function capture(options: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: options.method, path: options.path }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: options.method, path: options.path },
+      (res) => {
+        res.resume();
+        res.on('end', resolve);
+      },
+    );
     for (const [name, value] of options.headers ?? []) {
       const existing = req.getHeader(name);
       req.setHeader(name, existing === undefined ? value : [...[existing].flat().map(String), value]);

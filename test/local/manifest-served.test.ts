@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouteMatcher } from '#lib/http/route-match.ts';
 import { routes } from '#lib/routes.ts';
 import { schedules } from '#lib/schedules.ts';
-import { EVENTS_DIR, loadApiGatewayEvent, loadScheduledEvent, samplePathFor } from '../../events/sample-events.ts';
+import {
+  EVENTS_DIR,
+  loadApiGatewayEvent,
+  loadScheduledEvent,
+  samplePathFor,
+} from '../../events/sample-events.ts';
 import { loadHandlers } from '../../infra/local/handlers.ts';
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
 
@@ -57,7 +62,9 @@ describe('the local runtime serves every route through its own handler', () => {
     async (_key, route) => {
       const response = await stack.request(concretePath(route.path), {
         method: route.method,
-        ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
+        ...(route.method === 'GET' || route.method === 'DELETE'
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: '{}' }),
       });
       // Reaching the handler's stack means: not the gateway's unknown-route answer and no crash.
       expect(response.status).not.toBe(500);

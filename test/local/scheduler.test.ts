@@ -6,9 +6,9 @@ describe('EventBridge schedule expressions in the local runtime', () => {
   it('parses rates', () => {
     expect(parseScheduleExpression('rate(1 minute)')).toEqual({ kind: 'rate', everyMs: 60_000 });
     expect(parseScheduleExpression('rate(2 hours)')).toEqual({ kind: 'rate', everyMs: 7_200_000 });
-    expect(nextRun(parseScheduleExpression('rate(5 minutes)'), new Date('2026-11-23T10:00:00Z')).toISOString()).toBe(
-      '2026-11-23T10:05:00.000Z',
-    );
+    expect(
+      nextRun(parseScheduleExpression('rate(5 minutes)'), new Date('2026-11-23T10:00:00Z')).toISOString(),
+    ).toBe('2026-11-23T10:05:00.000Z');
   });
 
   it('runs six-field cron in UTC with EventBridge weekdays (1 = Sunday)', () => {

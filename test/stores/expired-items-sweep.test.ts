@@ -41,7 +41,9 @@ describe('job-expired-items-sweep', () => {
     for (let i = 0; i < items.length; i += 25) {
       await dynamo.table.doc.send(
         new BatchWriteCommand({
-          RequestItems: { [dynamo.table.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+          RequestItems: {
+            [dynamo.table.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
         }),
       );
     }
@@ -54,8 +56,12 @@ describe('job-expired-items-sweep', () => {
 
     // Then exactly the expired ones are gone
     expect(result).toEqual({ deleted: 60 });
-    const { Items = [] } = await dynamo.table.doc.send(new ScanCommand({ TableName: dynamo.table.tableName }));
-    const left = Items.filter((i) => String(i.pk).startsWith('T#ten_sweep#')).map((i) => Number(String(i.pk).split('#').pop()));
+    const { Items = [] } = await dynamo.table.doc.send(
+      new ScanCommand({ TableName: dynamo.table.tableName }),
+    );
+    const left = Items.filter((i) => String(i.pk).startsWith('T#ten_sweep#')).map((i) =>
+      Number(String(i.pk).split('#').pop()),
+    );
     expect(left.sort((a, b) => a - b)).toEqual([100, 101, 102, 103, 104, 200, 201, 202, 203, 204]);
   });
 });

@@ -13,6 +13,8 @@ export interface LocalStack {
   queries: { count: number };
   tenant: CreatedTenant;
   url: string;
+  /** POSTs events with the tenant's ingest key; throws unless every one of them is accepted. */
+  ingest(events: readonly unknown[]): Promise<void>;
   /** `fetch` against the local runtime, with the given key as bearer token when `key` is set. */
   request(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
   close(): Promise<void>;
@@ -29,7 +31,10 @@ export async function startLocalStack(
   const queries = { count: 0 };
   const counted = countingStore(stores.timeSeries, queries);
   const configTable = stores.runtime.configTable;
-  const runtime = new Runtime({ configTable: () => configTable, timeSeries: () => counted }, stores.runtime.clock);
+  const runtime = new Runtime(
+    { configTable: () => configTable, timeSeries: () => counted },
+    stores.runtime.clock,
+  );
   stores.runtime = runtime;
   installRuntime(runtime);
   const tenant = await createTenant(stores.runtime, 'Test Platform', new Date());
@@ -47,8 +52,24 @@ export async function startLocalStack(
       const { key, headers, ...rest } = init;
       return fetch(`${server.url}${path}`, {
         ...rest,
-        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(headers as Record<string, string>) },
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(headers as Record<string, string>),
+        },
       });
+    },
+    ingest: async (events) => {
+      const response = await fetch(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.keys.ingest}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+      const body = (await response.json()) as { accepted?: number };
+      if (response.status !== 200 || body.accepted !== events.length) {
+        throw new Error(
+          `ingest of ${events.length} events answered ${response.status}: ${JSON.stringify(body)}`,
+        );
+      }
     },
     close: async () => {
       await server.close();
@@ -68,7 +89,8 @@ export async function readProblem(response: Response): Promise<Record<string, un
   for (const member of ['type', 'title', 'status', 'code', 'detail', 'instance']) {
     if (!(member in body)) throw new Error(`problem document lacks "${member}": ${JSON.stringify(body)}`);
   }
-  if (body.status !== response.status) throw new Error(`problem status ${body.status} ≠ HTTP ${response.status}`);
+  if (body.status !== response.status)
+    throw new Error(`problem status ${body.status} ≠ HTTP ${response.status}`);
   return body;
 }
 

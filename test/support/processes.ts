@@ -10,7 +10,12 @@ export interface RunResult {
 }
 
 /** Runs a project script (`infra/local/admin-cli.ts` …) on this Node, bounded in time. */
-export function runScript(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       cwd: PROJECT_ROOT,
