@@ -9,7 +9,11 @@ export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export interface LocalServerProcess {
   url: string;
   dataDir: string;
-  demo: { tenantId: string; keys: { platform: string; ingest: string } };
+  demo: {
+    tenantId: string;
+    keys: { platform: string; ingest: string };
+    accountKey?: { keyId: string; key: string; accountId: string };
+  };
   child: ChildProcess;
   stop(): Promise<void>;
 }

@@ -333,6 +333,38 @@ const manifest = [
     binds: ['config:read', 'config:write'],
   },
   // platform metrics (section owned by the platform-metrics work)
+  // contracts/platform-metrics-api.txt
+  {
+    method: 'GET',
+    path: '/platform-api/metrics/summary',
+    function: 'platform-metrics-summary',
+    auth: 'platform',
+    binds: ['config:read', 'timeseries:read'],
+  },
+  {
+    method: 'GET',
+    path: '/platform-api/metrics/operators',
+    function: 'platform-metrics-operators',
+    auth: 'platform',
+    binds: ['config:read', 'timeseries:read'],
+  },
+  {
+    method: 'GET',
+    path: '/platform-api/metrics/connectors',
+    function: 'platform-metrics-connectors',
+    auth: 'platform',
+    binds: ['config:read', 'timeseries:read'],
+  },
+  {
+    method: 'GET',
+    path: '/platform-api/usage/report',
+    function: 'platform-usage-report',
+    auth: 'platform',
+    binds: ['config:read', 'timeseries:read'],
+    // Every operator's priced lines for up to 92 days, built in memory; API Gateway waits 30 s at most.
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
   // developer usage (section owned by the developer-usage work)
   // contracts/developer-usage-api.txt
   {

@@ -1,5 +1,13 @@
 import { resolve } from 'node:path';
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBListValue,
+  type DuckDBPreparedStatement,
+  LIST,
+  VARCHAR,
+} from '@duckdb/node-api';
 import type { UsageEvent } from '../../domain/events.ts';
 import { EVENT_ID_COLUMN, TENANT_COLUMN } from '../../query/columns.ts';
 import { compileQuery, shapeRows } from '../../query/compile.ts';
@@ -7,14 +15,7 @@ import { type Dialect, duckdbDialect } from '../../query/dialect.ts';
 import type { QueryRow, QuerySpec } from '../../query/spec.ts';
 import { quoteIdentifier as q } from '../../query/sql.ts';
 import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
-import {
-  appendEvent,
-  BATCH_IDS_DDL,
-  BATCH_IDS_TABLE,
-  EVENTS_DDL,
-  EVENTS_TABLE,
-  invalidEventReason,
-} from './schema.ts';
+import { appendEvents, EVENTS_DDL, EVENTS_TABLE, invalidEventReason } from './schema.ts';
 import { StoredIdFilter } from './stored-id-filter.ts';
 
 export const INVALID_EVENT = 'INVALID_EVENT';
@@ -61,31 +62,58 @@ const MAX_IDLE_READERS = 4;
 const DEFAULT_ID_FILTER_CAPACITY = 1_000_000;
 const EVENT_ID = q(EVENT_ID_COLUMN);
 const TENANT = q(TENANT_COLUMN);
-/** Which of the staged batch ids the tenant already has: one hash join, whatever the batch size. */
+/**
+ * A batch's ids reach DuckDB as one parameter: joined by newlines and split by DuckDB (one bind,
+ * whatever the batch size), or, when an id holds a newline itself, as a list (one value per id).
+ */
+const BATCH_IDS = `coalesce($list::VARCHAR[], string_split($joined::VARCHAR, chr(10)))`;
+/**
+ * DuckDB's hash of (tenant, id) as two 32-bit halves, for the stored-id filter: one list of
+ * [high, low, high, low, …] in the order of the ids (a list keeps its order; rows would not have to).
+ */
+const HASH_BATCH_IDS =
+  'SELECT flatten(list_transform(ids, id -> [(hash(tenant, id) >> 32)::UINTEGER, (hash(tenant, id) & 4294967295)::UINTEGER])) ' +
+  `FROM (SELECT $tenant::VARCHAR AS tenant, ${BATCH_IDS} AS ids)`;
+/** Which of the given ids the tenant already has: one hash join over a scan of the stored ids. */
 const FIND_STORED_IDS =
-  `SELECT b.${EVENT_ID} FROM ${q(BATCH_IDS_TABLE)} AS b ` +
-  `JOIN ${q(EVENTS_TABLE)} AS e ON e.${EVENT_ID} = b.${EVENT_ID} WHERE e.${TENANT} = $tenant`;
-/** DuckDB's hash of (tenant, id) as two 32-bit halves, for the stored-id filter. */
-const halves = (tenant: string) =>
+  `SELECT ${EVENT_ID} FROM ${q(EVENTS_TABLE)} ` +
+  `WHERE ${TENANT} = $tenant AND ${EVENT_ID} IN (SELECT unnest(${BATCH_IDS}))`;
+const hashHalves = (tenant: string) =>
   `(hash(${tenant}, ${EVENT_ID}) >> 32)::UINTEGER, (hash(${tenant}, ${EVENT_ID}) & 4294967295)::UINTEGER`;
-const HASH_BATCH_IDS = `SELECT ${EVENT_ID}, ${halves('$tenant::VARCHAR')} FROM ${q(BATCH_IDS_TABLE)}`;
-const HASH_STORED_IDS = `SELECT ${halves(TENANT)} FROM ${q(EVENTS_TABLE)}`;
+const HASH_STORED_IDS = `SELECT ${hashHalves(TENANT)} FROM ${q(EVENTS_TABLE)}`;
+const VARCHAR_LIST = LIST(VARCHAR);
+
+/** Binds a batch's ids as BATCH_IDS expects them. */
+function bindIds(statement: DuckDBPreparedStatement, ids: readonly string[]): void {
+  const list = statement.parameterIndex('list');
+  const joined = statement.parameterIndex('joined');
+  if (ids.some((id) => id.includes('\n'))) {
+    statement.bindList(list, ids, VARCHAR_LIST);
+    statement.bindVarchar(joined, '');
+  } else {
+    statement.bindNull(list);
+    statement.bindVarchar(joined, ids.join('\n'));
+  }
+}
 
 /**
  * The time-series port on an embedded DuckDB database (local runtime and tests).
  *
  * Exactly-once per (tenant, event id): writes are serialized in this process (one writer
- * connection behind a promise queue) and each batch is one transaction that stages the batch's
- * ids in a temp table through the Appender, finds the stored ones with one join, appends the new
- * events through the typed Appender and commits. Any failure rolls the transaction back, so
- * nothing of a failed batch is stored or counted as seen. The join scans every stored id, so an
- * in-memory filter of stored ids (stored-id-filter.ts) lets a batch of ids it has certainly never
- * seen skip it; the filter learns ids only after COMMIT. Queries run on their own connections and
- * see committed data only.
+ * connection behind a promise queue). Each batch has its ids hashed by DuckDB in one statement;
+ * an in-memory filter of stored ids (stored-id-filter.ts) says which of them might be stored, and
+ * only those are looked up with one join (it scans every stored id, so a batch of ids the filter
+ * has certainly never seen skips it). Then one transaction appends the new events through the
+ * typed Appender in data chunks (schema.ts appendEvents) and commits. Any failure rolls the
+ * transaction back, so nothing of a failed batch is stored or counted as seen; the filter learns
+ * ids only after COMMIT. Queries run on their own connections and see committed data only.
  */
 export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   readonly #instance: DuckDBInstance;
   readonly #writer: DuckDBConnection;
+  /** Prepared once on the writer connection (see HASH_BATCH_IDS and FIND_STORED_IDS). */
+  readonly #hashIds: DuckDBPreparedStatement;
+  readonly #findStored: DuckDBPreparedStatement;
   readonly #dialect: Dialect;
   readonly #faults: DuckDbWriteFaults | undefined;
   readonly #fileKey: string | null;
@@ -99,11 +127,14 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   private constructor(
     instance: DuckDBInstance,
     writer: DuckDBConnection,
+    statements: { hashIds: DuckDBPreparedStatement; findStored: DuckDBPreparedStatement },
     fileKey: string | null,
     options: DuckDbTimeSeriesStoreOptions,
   ) {
     this.#instance = instance;
     this.#writer = writer;
+    this.#hashIds = statements.hashIds;
+    this.#findStored = statements.findStored;
     this.#fileKey = fileKey;
     this.#faults = options.faults;
     this.#idFilterCapacity = options.idFilterCapacity ?? DEFAULT_ID_FILTER_CAPACITY;
@@ -121,8 +152,11 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       instance = await DuckDBInstance.create(path);
       const writer = await instance.connect();
       await writer.run(EVENTS_DDL);
-      await writer.run(BATCH_IDS_DDL);
-      const store = new DuckDbTimeSeriesStore(instance, writer, fileKey, options);
+      const statements = {
+        hashIds: await writer.prepare(HASH_BATCH_IDS),
+        findStored: await writer.prepare(FIND_STORED_IDS),
+      };
+      const store = new DuckDbTimeSeriesStore(instance, writer, statements, fileKey, options);
       store.#storedIds = await store.#loadStoredIds();
       return store;
     } catch (error) {
@@ -172,40 +206,24 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   /** One transaction: returns the ids it stored (the others were stored before). */
   async #store(tenantId: string, events: readonly UsageEvent[]): Promise<Set<string>> {
     const connection = this.#writer;
-    const hashes = new Map<string, [number, number]>();
-    let fresh: UsageEvent[];
+    const ids = events.map((e) => e.id);
+    const halves = await this.#hashBatch(tenantId, ids);
+    const maybeStored = ids.filter((_, i) =>
+      this.#storedIds.mightContain(halves[2 * i] as number, halves[2 * i + 1] as number),
+    );
+    let stored = new Set<string>();
+    let fresh = events;
     await connection.run('BEGIN TRANSACTION');
     try {
-      await connection.run(`DELETE FROM ${q(BATCH_IDS_TABLE)}`);
-      await this.#append(connection, BATCH_IDS_TABLE, 'temp', (appender) => {
-        for (const event of events) {
-          appender.appendVarchar(event.id);
-          appender.endRow();
-        }
-      });
-      const [ids = [], highs = [], lows = []] = (
-        await connection.runAndReadAll(HASH_BATCH_IDS, { tenant: tenantId })
-      ).getColumns();
-      let maybeStored = false;
-      ids.forEach((id, i) => {
-        const high = Number(highs[i]);
-        const low = Number(lows[i]);
-        hashes.set(String(id), [high, low]);
-        maybeStored ||= this.#storedIds.mightContain(high, low);
-      });
-      // Only a "maybe" from the filter pays for the join over every stored id.
-      const stored = maybeStored
-        ? new Set(
-            (await connection.runAndReadAll(FIND_STORED_IDS, { tenant: tenantId }))
-              .getColumns()[0]
-              ?.map(String),
-          )
-        : new Set<string>();
-      fresh = events.filter((e) => !stored.has(e.id));
+      // Only ids the filter may have seen pay for the join over every stored id.
+      if (maybeStored.length > 0) {
+        stored = await this.#storedOf(tenantId, maybeStored);
+        if (stored.size > 0) fresh = events.filter((e) => !stored.has(e.id));
+      }
       if (fresh.length > 0) {
-        await this.#append(connection, EVENTS_TABLE, null, (appender) => {
-          for (const event of fresh) appendEvent(appender, tenantId, event);
-        });
+        await this.#append(connection, EVENTS_TABLE, null, (appender) =>
+          appendEvents(appender, tenantId, fresh),
+        );
       }
       await this.#faults?.beforeCommit?.({ tenantId, ids: fresh.map((e) => e.id) });
       await connection.run('COMMIT');
@@ -214,15 +232,37 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       throw error;
     }
     // Committed: only now does the filter learn these ids.
-    for (const { id } of fresh) {
-      const [high, low] = hashes.get(id) ?? [0, 0];
-      this.#storedIds.add(high, low);
+    for (let i = 0; i < ids.length; i++) {
+      if (!stored.has(ids[i] as string))
+        this.#storedIds.add(halves[2 * i] as number, halves[2 * i + 1] as number);
     }
     if (this.#storedIds.overfull) {
       // A failed rebuild keeps the current filter, which still holds every id (only less sharply).
       this.#storedIds = await this.#loadStoredIds().catch(() => this.#storedIds);
     }
-    return new Set(fresh.map((e) => e.id));
+    return stored.size === 0 ? new Set(ids) : new Set(fresh.map((e) => e.id));
+  }
+
+  /** DuckDB's hash(tenant, id) of each id as [high, low, high, low, …] 32-bit halves, in order. */
+  async #hashBatch(tenantId: string, ids: readonly string[]): Promise<readonly number[]> {
+    const statement = this.#hashIds;
+    statement.bindVarchar(statement.parameterIndex('tenant'), tenantId);
+    bindIds(statement, ids);
+    const value = (await statement.runAndReadAll()).getColumns()[0]?.[0];
+    const halves = value instanceof DuckDBListValue ? (value.items as readonly number[]) : [];
+    if (halves.length !== 2 * ids.length) {
+      throw new Error(`Hashing ${ids.length} event ids gave ${halves.length / 2} hashes`);
+    }
+    return halves;
+  }
+
+  /** Which of `ids` the tenant already has (one join over every stored id). */
+  async #storedOf(tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+    const statement = this.#findStored;
+    statement.bindVarchar(statement.parameterIndex('tenant'), tenantId);
+    bindIds(statement, ids);
+    const [found = []] = (await statement.runAndReadAll()).getColumns();
+    return new Set(found.map(String));
   }
 
   /** A filter holding every stored id, with room for as many again (on the writer, between writes). */
@@ -288,6 +328,8 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     await this.#writes;
     await Promise.allSettled([...this.#reads]);
     for (const connection of this.#idleReaders.splice(0)) connection.closeSync();
+    this.#hashIds.destroySync();
+    this.#findStored.destroySync();
     this.#writer.closeSync();
     this.#instance.closeSync();
     if (this.#fileKey !== null) openFiles.delete(this.#fileKey);

@@ -1,5 +1,24 @@
-import { type DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
-import { EVENT_TYPES, INTEGER_MEASURES, STRING_DIMENSIONS, type UsageEvent } from '../../domain/events.ts';
+import { endianness } from 'node:os';
+import {
+  BIGINT,
+  DOUBLE,
+  type DuckDBAppender,
+  DuckDBDataChunk,
+  DuckDBTimestampValue,
+  type DuckDBType,
+  INTEGER,
+  TIMESTAMP,
+  VARCHAR,
+} from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+import {
+  EVENT_TYPES,
+  INTEGER_MEASURES,
+  type IntegerMeasure,
+  STRING_DIMENSIONS,
+  type StringDimension,
+  type UsageEvent,
+} from '../../domain/events.ts';
 import {
   DIMENSION_COLUMNS,
   EVENT_ID_COLUMN,
@@ -91,7 +110,10 @@ function appendBigInt(appender: DuckDBAppender, value: number | bigint | undefin
   else appender.appendBigInt(BigInt(value));
 }
 
-/** Appends one (already validated) event as one row of EVENTS_DDL, typed value by typed value. */
+/**
+ * Appends one (already validated) event as one row of EVENTS_DDL, typed value by typed value.
+ * About 25 native calls per row: `appendEvents` below is the bulk path.
+ */
 export function appendEvent(appender: DuckDBAppender, tenantId: string, event: UsageEvent): void {
   appender.appendVarchar(tenantId);
   appender.appendVarchar(event.id);
@@ -105,4 +127,245 @@ export function appendEvent(appender: DuckDBAppender, tenantId: string, event: U
   appendDouble(appender, event.units);
   appendBigInt(appender, event.cost);
   appender.endRow();
+}
+
+/** The column types of EVENTS_DDL, in its order. */
+const EVENT_COLUMN_TYPES: readonly DuckDBType[] = [
+  VARCHAR, // tenant_id
+  VARCHAR, // event_id
+  TIMESTAMP,
+  VARCHAR, // type
+  ...STRING_DIMENSIONS.map(() => VARCHAR),
+  INTEGER, // status_code
+  DOUBLE, // latency_ms
+  ...INTEGER_MEASURES.map(() => BIGINT),
+  DOUBLE, // units
+  BIGINT, // cost_micros
+];
+const COL_TENANT = 0;
+const COL_ID = 1;
+const COL_TIME = 2;
+const COL_TYPE = 3;
+const COL_FIRST_DIMENSION = 4;
+const COL_STATUS_CODE = COL_FIRST_DIMENSION + STRING_DIMENSIONS.length;
+const COL_LATENCY = COL_STATUS_CODE + 1;
+const COL_FIRST_INTEGER_MEASURE = COL_LATENCY + 1;
+const COL_UNITS = COL_FIRST_INTEGER_MEASURE + INTEGER_MEASURES.length;
+const COL_COST = COL_UNITS + 1;
+
+/** DuckDB's vector size: the most rows one data chunk holds (2048). */
+const CHUNK_ROWS = duckdb.vector_size();
+/** Data chunks are filled as little-endian bytes (DuckDB's in-memory layout on every platform it ships for). */
+const LITTLE_ENDIAN = endianness() === 'LE';
+/** A duckdb_string_t is 16 bytes: a uint32 length, then up to 12 bytes inline or a prefix and a pointer. */
+const STRING_T_BYTES = 16;
+const INLINE_STRING_BYTES = 12;
+const TWO_POW_32 = 4294967296;
+
+/** Null bits of one column, DuckDB's validity mask (uint64 words, bit i = row i is valid), made on first null. */
+class Validity {
+  readonly #rows: number;
+  #words: Uint32Array<ArrayBuffer> | null = null;
+
+  constructor(rows: number) {
+    this.#rows = rows;
+  }
+
+  setNull(row: number): void {
+    if (this.#words === null) this.#words = new Uint32Array(Math.ceil(this.#rows / 64) * 2).fill(0xffffffff);
+    const word = row >>> 5;
+    this.#words[word] = (this.#words[word] as number) & ~(1 << (row & 31));
+  }
+
+  writeTo(vector: duckdb.Vector): void {
+    if (this.#words === null) return;
+    duckdb.vector_ensure_validity_writable(vector);
+    duckdb.copy_data_to_vector_validity(vector, 0, this.#words.buffer, 0, this.#words.byteLength);
+  }
+}
+
+/**
+ * A VARCHAR column: strings of up to 12 ASCII characters are written inline into the 16-byte
+ * string_t array here (no native call); longer or non-ASCII ones are handed to DuckDB one by one
+ * (vector_assign_string_element, which copies them into the vector's string heap).
+ */
+class VarcharColumn {
+  readonly validity: Validity;
+  readonly #bytes: Uint8Array<ArrayBuffer>;
+  readonly #longRows: number[] = [];
+  readonly #longValues: string[] = [];
+
+  constructor(rows: number) {
+    this.validity = new Validity(rows);
+    this.#bytes = new Uint8Array(rows * STRING_T_BYTES);
+  }
+
+  /** `''` is stored as NULL, like a missing value (Timestream has no empty dimension value). */
+  set(row: number, value: string | undefined): void {
+    if (value === undefined || value === '') {
+      this.validity.setNull(row);
+      return;
+    }
+    const length = value.length;
+    if (length <= INLINE_STRING_BYTES) {
+      const bytes = this.#bytes;
+      const offset = row * STRING_T_BYTES;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code === 0 || code > 0x7f) break;
+        bytes[offset + 4 + i] = code;
+      }
+      if (i === length) {
+        bytes[offset] = length; // little-endian uint32 length < 256
+        return;
+      }
+      bytes.fill(0, offset + 4, offset + 4 + i);
+    }
+    this.#longRows.push(row);
+    this.#longValues.push(value);
+  }
+
+  writeTo(vector: duckdb.Vector): void {
+    duckdb.copy_data_to_vector(vector, 0, this.#bytes.buffer, 0, this.#bytes.byteLength);
+    const rows = this.#longRows;
+    const values = this.#longValues;
+    for (let i = 0; i < rows.length; i++) {
+      duckdb.vector_assign_string_element(vector, rows[i] as number, values[i] as string);
+    }
+    this.validity.writeTo(vector);
+  }
+}
+
+/** A BIGINT or TIMESTAMP column as pairs of 32-bit words (no bigint allocated per value). */
+class Int64Column {
+  readonly validity: Validity;
+  readonly #words: Int32Array<ArrayBuffer>;
+  #bigints: BigInt64Array | null = null;
+
+  constructor(rows: number) {
+    this.validity = new Validity(rows);
+    this.#words = new Int32Array(rows * 2);
+  }
+
+  /** An integer-valued number with |value| < 2^63 (checked by invalidEventReason). */
+  setNumber(row: number, value: number): void {
+    const high = Math.floor(value / TWO_POW_32);
+    this.#words[2 * row] = value - high * TWO_POW_32;
+    this.#words[2 * row + 1] = high;
+  }
+
+  setBigInt(row: number, value: bigint): void {
+    this.#bigints ??= new BigInt64Array(this.#words.buffer);
+    this.#bigints[row] = value;
+  }
+
+  writeTo(vector: duckdb.Vector): void {
+    duckdb.copy_data_to_vector(vector, 0, this.#words.buffer, 0, this.#words.byteLength);
+    this.validity.writeTo(vector);
+  }
+}
+
+class NumberColumn {
+  readonly validity: Validity;
+  readonly #values: Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
+
+  constructor(rows: number, kind: 'double' | 'integer') {
+    this.validity = new Validity(rows);
+    this.#values = kind === 'double' ? new Float64Array(rows) : new Int32Array(rows);
+  }
+
+  set(row: number, value: number | undefined): void {
+    if (value === undefined) this.validity.setNull(row);
+    else this.#values[row] = value;
+  }
+
+  writeTo(vector: duckdb.Vector): void {
+    duckdb.copy_data_to_vector(vector, 0, this.#values.buffer, 0, this.#values.byteLength);
+    this.validity.writeTo(vector);
+  }
+}
+
+/** One data chunk of events[start, end) as rows of EVENTS_DDL. */
+function eventChunk(
+  tenantId: string,
+  events: readonly UsageEvent[],
+  start: number,
+  end: number,
+): DuckDBDataChunk {
+  const rows = end - start;
+  const ids = new VarcharColumn(rows);
+  const types = new VarcharColumn(rows);
+  const time = new Int64Column(rows);
+  const dimensions = STRING_DIMENSIONS.map(() => new VarcharColumn(rows));
+  const statusCode = new NumberColumn(rows, 'integer');
+  const latency = new NumberColumn(rows, 'double');
+  const integers = INTEGER_MEASURES.map(() => new Int64Column(rows));
+  const units = new NumberColumn(rows, 'double');
+  const cost = new Int64Column(rows);
+
+  for (let row = 0; row < rows; row++) {
+    const event = events[start + row] as UsageEvent;
+    ids.set(row, event.id);
+    const millis = event.time.getTime();
+    const micros = millis * 1000;
+    if (Number.isSafeInteger(micros)) time.setNumber(row, micros);
+    else time.setBigInt(row, BigInt(millis) * 1000n);
+    types.set(row, event.type);
+    for (let d = 0; d < STRING_DIMENSIONS.length; d++) {
+      (dimensions[d] as VarcharColumn).set(row, event[STRING_DIMENSIONS[d] as StringDimension]);
+    }
+    statusCode.set(row, event.statusCode);
+    latency.set(row, event.latencyMs);
+    for (let m = 0; m < INTEGER_MEASURES.length; m++) {
+      const value = event[INTEGER_MEASURES[m] as IntegerMeasure];
+      const column = integers[m] as Int64Column;
+      if (value === undefined) column.validity.setNull(row);
+      else column.setNumber(row, value);
+    }
+    units.set(row, event.units);
+    if (event.cost === undefined) cost.validity.setNull(row);
+    else cost.setBigInt(row, event.cost);
+  }
+
+  const chunk = DuckDBDataChunk.create(EVENT_COLUMN_TYPES, rows);
+  const vector = (column: number) => duckdb.data_chunk_get_vector(chunk.chunk, column);
+  // Every row has the same tenant: one constant vector instead of a string per row.
+  duckdb.vector_reference_value(vector(COL_TENANT), duckdb.create_varchar(tenantId));
+  ids.writeTo(vector(COL_ID));
+  time.writeTo(vector(COL_TIME));
+  types.writeTo(vector(COL_TYPE));
+  dimensions.forEach((column, d) => {
+    column.writeTo(vector(COL_FIRST_DIMENSION + d));
+  });
+  statusCode.writeTo(vector(COL_STATUS_CODE));
+  latency.writeTo(vector(COL_LATENCY));
+  integers.forEach((column, m) => {
+    column.writeTo(vector(COL_FIRST_INTEGER_MEASURE + m));
+  });
+  units.writeTo(vector(COL_UNITS));
+  cost.writeTo(vector(COL_COST));
+  return chunk;
+}
+
+/**
+ * Appends (already validated) events as rows of EVENTS_DDL through the typed appender, in data
+ * chunks of up to 2048 rows filled column by column: numbers are copied into each vector in one
+ * call, short strings are written inline, and the tenant is one constant vector, so a row costs
+ * about two native calls instead of the 25 of `appendEvent` (measured: bench/RESULTS.md).
+ */
+export function appendEvents(
+  appender: DuckDBAppender,
+  tenantId: string,
+  events: readonly UsageEvent[],
+): void {
+  if (!LITTLE_ENDIAN) {
+    for (const event of events) appendEvent(appender, tenantId, event);
+    return;
+  }
+  for (let start = 0; start < events.length; start += CHUNK_ROWS) {
+    appender.appendDataChunk(
+      eventChunk(tenantId, events, start, Math.min(events.length, start + CHUNK_ROWS)),
+    );
+  }
 }
