@@ -1,4 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DependencyCheck } from '../domain/readiness.ts';
 import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
@@ -17,11 +18,6 @@ import type { TimeSeriesStore } from '../stores/time-series.ts';
 export interface StoreFactories {
   configTable: () => ConfigTable;
   timeSeries: () => TimeSeriesStore;
-}
-
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<void>;
 }
 
 function once<T>(factory: () => T): () => T {
@@ -78,7 +74,7 @@ export class Runtime {
   }
 
   /** What `/health/ready` probes: each store, by a read that needs no more than read access. */
-  readinessChecks(): ReadinessCheck[] {
+  readinessChecks(): DependencyCheck[] {
     return [
       {
         name: 'config',
