@@ -15,6 +15,7 @@ import type { RouteEntry, ScheduleEntry } from '#lib/manifest-types.ts';
 import { routes as routeManifest } from '#lib/routes.ts';
 import { schedules as scheduleManifest } from '#lib/schedules.ts';
 import { GSI1 } from '#lib/stores/dynamodb/config-table.ts';
+import { type Family, FamilyStack, familyOf, guardResourceBudget } from './families.ts';
 import { MeterhouseFunction, type PlatformResources } from './meterhouse-function.ts';
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
 import { TimeSeriesStore } from './time-series-store.ts';
@@ -56,6 +57,10 @@ export function routeKeyFor(route: RouteEntry): apigwv2.HttpRouteKey {
 /**
  * The whole Meterhouse deployment. Routes and jobs come only from the manifests: adding an entry there
  * adds its Lambda, its route or schedule, its environment and its grants, with no change here.
+ *
+ * The shared resources (HTTP API, config table, Timestream, alerts topic, job-failure queue, keys) live in
+ * this stack; each family's functions, routes, schedules and permissions live in that family's nested
+ * stack (`familyOf`), which CDK hands the shared ARNs and names as parameters.
  */
 export class MeterhouseStack extends Stack {
   readonly configTable: dynamodb.TableV2;
@@ -66,9 +71,12 @@ export class MeterhouseStack extends Stack {
   readonly jobFailures: sqs.Queue;
   /** Manifest functions by their manifest name. */
   readonly functions = new Map<string, MeterhouseFunction>();
+  /** The nested stack of every family that has at least one manifest entry. */
+  readonly families = new Map<Family, FamilyStack>();
 
   constructor(scope: Construct, id: string, props: MeterhouseStackProps = {}) {
     super(scope, id, props);
+    guardResourceBudget(this, 'Move resources into a nested stack (infra/cdk/families.ts).');
     const routes = props.routes ?? routeManifest;
     const schedules = props.schedules ?? scheduleManifest;
 
@@ -145,7 +153,9 @@ export class MeterhouseStack extends Stack {
     };
 
     for (const route of routes) {
+      const family = this.familyStack(familyOf(route));
       const fn = this.addFunction(
+        family,
         route,
         'route',
         `${route.method} ${route.path}`,
@@ -153,7 +163,8 @@ export class MeterhouseStack extends Stack {
         props.entryFor?.(route.function),
       );
       const id = constructIdFor(route.function);
-      new apigwv2.HttpRoute(this, `${id}Route`, {
+      // The integration and its invoke permission are created under the route, in the family's stack.
+      new apigwv2.HttpRoute(family, `${id}Route`, {
         httpApi: this.api,
         routeKey: routeKeyFor(route),
         integration: new HttpLambdaIntegration(`${id}Integration`, fn.function),
@@ -161,7 +172,9 @@ export class MeterhouseStack extends Stack {
     }
 
     for (const schedule of schedules) {
+      const family = this.familyStack(familyOf(schedule));
       const fn = this.addFunction(
+        family,
         schedule,
         'job',
         schedule.expression,
@@ -174,7 +187,7 @@ export class MeterhouseStack extends Stack {
         maxEventAge: JOB_MAX_EVENT_AGE,
         onFailure: new SqsDestination(this.jobFailures),
       });
-      new events.Rule(this, `${constructIdFor(schedule.function)}Schedule`, {
+      new events.Rule(family, `${constructIdFor(schedule.function)}Schedule`, {
         schedule: events.Schedule.expression(schedule.expression),
         description: schedule.description.slice(0, RULE_DESCRIPTION_MAX),
         // A job EventBridge could not hand to Lambda at all (throttled, deleted) lands in the same queue.
@@ -198,7 +211,17 @@ export class MeterhouseStack extends Stack {
     acknowledgeNagFindings(this);
   }
 
+  private familyStack(family: Family): FamilyStack {
+    let stack = this.families.get(family);
+    if (stack === undefined) {
+      stack = new FamilyStack(this, family);
+      this.families.set(family, stack);
+    }
+    return stack;
+  }
+
   private addFunction(
+    scope: FamilyStack,
     spec: RouteEntry | ScheduleEntry,
     kind: 'route' | 'job',
     description: string,
@@ -208,7 +231,7 @@ export class MeterhouseStack extends Stack {
     if (this.functions.has(spec.function)) {
       throw new Error(`Manifest function ${spec.function} is declared twice; each entry needs its own file`);
     }
-    const fn = new MeterhouseFunction(this, constructIdFor(spec.function), {
+    const fn = new MeterhouseFunction(scope, constructIdFor(spec.function), {
       spec,
       kind,
       entry,

@@ -1,5 +1,7 @@
-import type { CfnElement } from 'aws-cdk-lib';
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAMILIES, familyOf, resourceCount, STACK_RESOURCE_BUDGET } from '#infra/cdk/families.ts';
 import { FUNCTION_TAG } from '#infra/cdk/meterhouse-function.ts';
 import type { MeterhouseStackProps } from '#infra/cdk/meterhouse-stack.ts';
 import { ENV } from '#lib/config/env.ts';
@@ -26,6 +28,55 @@ const DYNAMODB_WRITES = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ];
+/** What a family's nested stack may hold: manifest functions and what each owns, nothing shared. */
+const FUNCTION_RESOURCE_TYPES = new Set([
+  'AWS::Lambda::Function',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::Logs::LogGroup',
+  'AWS::Lambda::Permission',
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::ApiGatewayV2::Route',
+  'AWS::Events::Rule',
+  'AWS::Lambda::EventInvokeConfig',
+]);
+/** What each manifest function brings, by kind: the function, its role, policy and log group, and its trigger. */
+const OWNED_TYPES = {
+  route: [
+    'AWS::ApiGatewayV2::Integration',
+    'AWS::ApiGatewayV2::Route',
+    'AWS::IAM::Policy',
+    'AWS::IAM::Role',
+    'AWS::Lambda::Function',
+    'AWS::Lambda::Permission',
+    'AWS::Logs::LogGroup',
+  ],
+  job: [
+    'AWS::Events::Rule',
+    'AWS::IAM::Policy',
+    'AWS::IAM::Role',
+    'AWS::Lambda::EventInvokeConfig',
+    'AWS::Lambda::Function',
+    'AWS::Lambda::Permission',
+    'AWS::Logs::LogGroup',
+  ],
+};
+
+/** Whether the resource names one of these logical ids in a Ref, a GetAtt or DependsOn. */
+const references = (resource: unknown, ids: ReadonlySet<string>): boolean => {
+  if (Array.isArray(resource)) return resource.some((item) => references(item, ids));
+  if (resource === null || typeof resource !== 'object') return false;
+  const {
+    Ref: target,
+    'Fn::GetAtt': getAttribute,
+    DependsOn: dependsOn,
+  } = resource as Record<string, unknown>;
+  if (typeof target === 'string' && ids.has(target)) return true;
+  if (Array.isArray(getAttribute) && ids.has(String(getAttribute[0]))) return true;
+  if ([dependsOn].flat().some((id) => typeof id === 'string' && ids.has(id))) return true;
+  return Object.values(resource).some((item) => references(item, ids));
+};
+
 /** Actions IAM defines without a resource type: the only ones a function may hold on "*". */
 const RESOURCELESS_ACTIONS = new Set([
   'xray:PutTraceSegments',
@@ -52,6 +103,7 @@ describe.each(cases)('stack built from %s', (_name, props) => {
     alertsKey: string;
     jobFailures: string;
   };
+  const manifestEntries: readonly (RouteEntry | ScheduleEntry)[] = [...props.routes, ...props.schedules];
   const entries: { spec: FunctionSpec; kind: 'route' | 'job' }[] = [
     ...props.routes.map((spec) => ({ spec, kind: 'route' as const })),
     ...props.schedules.map((spec) => ({ spec, kind: 'job' as const })),
@@ -73,22 +125,22 @@ describe.each(cases)('stack built from %s', (_name, props) => {
   afterAll(() => synth?.cleanUp());
 
   const lambdaOf = (name: string): [string, CfnResourceJson] => {
-    const found = functionIdsNamed(synth.template, FUNCTION_TAG, name);
+    const found = functionIdsNamed(synth.combined, FUNCTION_TAG, name);
     expect(found, `Lambda functions tagged ${name}`).toHaveLength(1);
     const id = found[0] as string;
-    return [id, synth.template.toJSON().Resources[id] as CfnResourceJson];
+    return [id, synth.combined.toJSON().Resources[id] as CfnResourceJson];
   };
 
   it('creates exactly one Lambda per manifest entry and no other function', () => {
     for (const { spec } of entries) lambdaOf(spec.function);
     // No CDK custom-resource provider either: log retention is an explicit LogGroup, nothing else needs one.
-    synth.template.resourceCountIs('AWS::Lambda::Function', entries.length);
+    synth.combined.resourceCountIs('AWS::Lambda::Function', entries.length);
   });
 
   it('routes every entry once, with its method and path, to its own function', () => {
-    const apiRoutes = resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Route');
+    const apiRoutes = resourcesOfType(synth.combined, 'AWS::ApiGatewayV2::Route');
     expect(apiRoutes).toHaveLength(props.routes.length);
-    const integrations = synth.template.findResources('AWS::ApiGatewayV2::Integration');
+    const integrations = synth.combined.findResources('AWS::ApiGatewayV2::Integration');
 
     for (const route of props.routes) {
       const routeKey = route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
@@ -108,7 +160,7 @@ describe.each(cases)('stack built from %s', (_name, props) => {
   });
 
   it('schedules every job once, retried, with failures kept in the job-failure queue', () => {
-    const rules = resourcesOfType(synth.template, 'AWS::Events::Rule');
+    const rules = resourcesOfType(synth.combined, 'AWS::Events::Rule');
     expect(rules).toHaveLength(props.schedules.length);
     for (const schedule of props.schedules) {
       const [fnId] = lambdaOf(schedule.function);
@@ -126,12 +178,109 @@ describe.each(cases)('stack built from %s', (_name, props) => {
           DeadLetterConfig: { Arn: JSON.parse(getAtt(ids.jobFailures, 'Arn')) },
         }),
       ]);
-      synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      synth.combined.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: fnId },
         MaximumRetryAttempts: 2,
         DestinationConfig: { OnFailure: { Destination: JSON.parse(getAtt(ids.jobFailures, 'Arn')) } },
       });
     }
+  });
+
+  describe('nested stacks', () => {
+    const allTemplates = (): [string, Template][] => [['parent', synth.template], ...synth.nested];
+
+    it('exist for exactly the families that have manifest entries, each holding at least one function', () => {
+      const families = new Set(manifestEntries.map(familyOf));
+      expect([...synth.nested.keys()].sort()).toEqual([...families].sort());
+      synth.template.resourceCountIs('AWS::CloudFormation::Stack', families.size);
+      for (const [family, template] of synth.nested) {
+        expect(resourcesOfType(template, 'AWS::Lambda::Function').length, family).toBeGreaterThanOrEqual(1);
+      }
+    });
+
+    it('define every manifest function once across all templates, and nothing else as a function', () => {
+      const defined = allTemplates().flatMap(([, template]) =>
+        resourcesOfType(template, 'AWS::Lambda::Function').map(
+          ([, fn]) =>
+            (fn.Properties.Tags as { Key: string; Value: string }[] | undefined)?.find(
+              (tag) => tag.Key === FUNCTION_TAG,
+            )?.Value,
+        ),
+      );
+      expect(defined.sort()).toEqual(manifestEntries.map((entry) => entry.function).sort());
+    });
+
+    it("put each function and everything it owns in its family's stack and in no other", () => {
+      const combined = synth.combined.toJSON().Resources as Record<string, CfnResourceJson>;
+      for (const entry of manifestEntries) {
+        const family = familyOf(entry);
+        for (const [name, template] of allTemplates()) {
+          const found = functionIdsNamed(template, FUNCTION_TAG, entry.function);
+          expect(found, `${entry.function} in ${name}`).toHaveLength(name === family ? 1 : 0);
+        }
+        // The function, its role and log group, then whatever refers to those, transitively.
+        const [fnId, fn] = lambdaOf(entry.function);
+        const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+        const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        const owned = new Set([fnId, roleId, logGroupId]);
+        for (let size = 0; size !== owned.size; ) {
+          size = owned.size;
+          for (const [id, resource] of Object.entries(combined))
+            if (references(resource, owned)) owned.add(id);
+        }
+        const ownResources = synth.nested.get(family)?.toJSON().Resources as Record<string, CfnResourceJson>;
+        const kind = 'expression' in entry ? 'job' : 'route';
+        expect([...owned].map((id) => ownResources[id]?.Type).sort(), entry.function).toEqual(
+          OWNED_TYPES[kind],
+        );
+      }
+    });
+
+    it('keep the shared resources in the parent and receive them as parameters, never as copies', () => {
+      const parentResources = synth.template.toJSON().Resources as Record<string, CfnResourceJson>;
+      // The API's access log group is the parent's only resource of a type functions also have.
+      const parentTypes = Object.values(parentResources).map((resource) => resource.Type);
+      expect(parentTypes.filter((type) => FUNCTION_RESOURCE_TYPES.has(type))).toEqual([
+        'AWS::Logs::LogGroup',
+      ]);
+      for (const [family, template] of synth.nested) {
+        const json = template.toJSON() as {
+          Parameters?: Record<string, unknown>;
+          Resources: Record<string, CfnResourceJson>;
+        };
+        for (const resource of Object.values(json.Resources)) {
+          expect(FUNCTION_RESOURCE_TYPES, family).toContain(resource.Type);
+        }
+        // Each parameter carries one shared resource's name or ARN, straight from the parent template.
+        const stackId = synth.stack.getLogicalId(
+          synth.stack.families.get(family)?.nestedStackResource as CfnElement,
+        );
+        const passed = (parentResources[stackId]?.Properties.Parameters ?? {}) as Record<string, unknown>;
+        expect(Object.keys(passed).sort(), family).toEqual(Object.keys(json.Parameters ?? {}).sort());
+        for (const [name, value] of Object.entries(passed)) {
+          const reference = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+          const target = reference.Ref ?? reference['Fn::GetAtt']?.[0];
+          expect(target !== undefined && target in parentResources, `${family}: ${name}`).toBe(true);
+        }
+      }
+    });
+
+    it(`keep every stack, parent and nested, under ${STACK_RESOURCE_BUDGET} resources, as the guard counts them`, () => {
+      const stacks: [string, Stack, Template | undefined][] = [
+        ['parent', synth.stack, synth.template],
+        ...[...synth.stack.families].map(([family, stack]): [string, Stack, Template | undefined] => [
+          family,
+          stack,
+          synth.nested.get(family),
+        ]),
+      ];
+      for (const [name, stack, template] of stacks) {
+        const count = Object.keys(template?.toJSON().Resources ?? {}).length;
+        expect(count, name).toBeGreaterThan(0);
+        expect(count, name).toBeLessThan(STACK_RESOURCE_BUDGET);
+        expect(resourceCount(stack), name).toBe(count);
+      }
+    });
   });
 
   describe.each(entries.map((entry) => [entry.spec.function, entry] as const))(
@@ -154,7 +303,7 @@ describe.each(cases)('stack built from %s', (_name, props) => {
           LoggingConfig: { LogFormat: 'JSON' },
         });
         const logGroupId = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-        expect(synth.template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+        expect(synth.combined.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
       });
 
       it('gets exactly the environment its bindings imply', () => {
@@ -177,11 +326,11 @@ describe.each(cases)('stack built from %s', (_name, props) => {
         const statements = () => {
           const [, fn] = lambdaOf(spec.function);
           const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-          const role = synth.template.toJSON().Resources[roleId] as CfnResourceJson;
+          const role = synth.combined.toJSON().Resources[roleId] as CfnResourceJson;
           // Everything the role may do is in policies the tests below can read: no managed or inline extras.
           expect(role.Properties.ManagedPolicyArns).toBeUndefined();
           expect(role.Properties.Policies).toBeUndefined();
-          return roleStatements(synth.template, roleId);
+          return roleStatements(synth.combined, roleId);
         };
         const allActions = () => statements().flatMap((statement) => statement.actions);
 
@@ -257,4 +406,13 @@ describe.each(cases)('stack built from %s', (_name, props) => {
       });
     },
   );
+});
+
+describe('function families of the manifests in lib/', () => {
+  it('give every family at least one function', () => {
+    const entries = [...routes, ...schedules];
+    for (const family of FAMILIES) {
+      expect(entries.filter((entry) => familyOf(entry) === family).length, family).toBeGreaterThanOrEqual(1);
+    }
+  });
 });

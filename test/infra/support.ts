@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { Family } from '#infra/cdk/families.ts';
 import { PROJECT_ROOT } from '#infra/cdk/meterhouse-function.ts';
 import { MeterhouseStack, type MeterhouseStackProps } from '#infra/cdk/meterhouse-stack.ts';
 import { addNagChecks } from '#infra/cdk/nag-suppressions.ts';
@@ -17,9 +18,60 @@ export const cdkJsonContext: Record<string, unknown> = JSON.parse(
 export interface Synthesized {
   app: App;
   stack: MeterhouseStack;
+  /** The parent stack's own template: the shared resources and one AWS::CloudFormation::Stack per family. */
   template: Template;
+  /** The template of each family's nested stack. */
+  nested: Map<Family, Template>;
+  /**
+   * Every template as one, each nested parameter replaced by the parent value the parent passes it, so a
+   * function's grant on the config table reads `{ Fn::GetAtt: [<parent table>, Arn] }` as it would in one stack.
+   */
+  combined: Template;
   outdir: string;
   cleanUp: () => void;
+}
+
+interface TemplateJson {
+  Parameters?: Record<string, unknown>;
+  Resources: Record<string, unknown>;
+  Outputs?: Record<string, unknown>;
+}
+
+/** Replaces every `{ Ref: <parameter> }` of a nested template with the value the parent passes in. */
+function substitute(value: unknown, parameters: Record<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((item) => substitute(item, parameters));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  const [only] = entries;
+  if (entries.length === 1 && only?.[0] === 'Ref' && typeof only[1] === 'string' && only[1] in parameters) {
+    return parameters[only[1]];
+  }
+  return Object.fromEntries(entries.map(([key, item]) => [key, substitute(item, parameters)]));
+}
+
+/** The parent template with every nested template's resources merged in, parameters substituted. */
+function combine(stack: MeterhouseStack, parent: Template, nested: Map<Family, Template>): Template {
+  const parentJson = parent.toJSON() as TemplateJson;
+  const resources: Record<string, unknown> = { ...parentJson.Resources };
+  for (const [family, template] of nested) {
+    const familyStack = stack.families.get(family);
+    if (familyStack?.nestedStackResource === undefined)
+      throw new Error(`${family}: no nested stack resource`);
+    const resourceId = stack.getLogicalId(familyStack.nestedStackResource as CfnElement);
+    const stackResource = parentJson.Resources[resourceId] as {
+      Properties: { Parameters?: Record<string, unknown> };
+    };
+    const passed = stackResource.Properties.Parameters ?? {};
+    const json = template.toJSON() as TemplateJson;
+    for (const name of Object.keys(json.Parameters ?? {})) {
+      if (!(name in passed)) throw new Error(`${family}: parameter ${name} gets no value from the parent`);
+    }
+    for (const [id, resource] of Object.entries(json.Resources)) {
+      if (id in resources) throw new Error(`${family}: logical id ${id} is used by two stacks`);
+      resources[id] = substitute(resource, passed);
+    }
+  }
+  return Template.fromJSON({ ...parentJson, Resources: resources });
 }
 
 /**
@@ -39,7 +91,11 @@ export function synthesize(
   try {
     const stack = new MeterhouseStack(app, 'MeterhouseStack', props);
     if (options.nagChecks) addNagChecks(app);
-    return { app, stack, template: Template.fromStack(stack), outdir, cleanUp };
+    const template = Template.fromStack(stack);
+    const nested = new Map(
+      [...stack.families].map(([family, familyStack]) => [family, Template.fromStack(familyStack)] as const),
+    );
+    return { app, stack, template, nested, combined: combine(stack, template, nested), outdir, cleanUp };
   } catch (error) {
     cleanUp();
     throw error;
