@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -27,7 +26,8 @@ interface Endpoint {
 async function topUp(file: string, target: number): Promise<number> {
   const instance = await DuckDBInstance.create(file);
   const connection = await instance.connect();
-  const count = async () => Number((await connection.runAndReadAll('SELECT count(*) AS n FROM events')).getRowObjects()[0]?.n);
+  const count = async () =>
+    Number((await connection.runAndReadAll('SELECT count(*) AS n FROM events')).getRowObjects()[0]?.n);
   const have = await count();
   const copies = Math.ceil(target / have) - 1;
   if (copies > 0) {
@@ -51,17 +51,45 @@ function endpoints(server: LocalServerProcess, operatorId: string): Endpoint[] {
   const accountId = server.demo.accountKey?.accountId ?? 'none';
   return [
     { name: 'delivery summary', path: `/v1/internal/analytics/summary?from=${weekAgo}`, key: 'platform' },
-    { name: 'operator performance', path: `/v1/internal/analytics/operators/${operatorId}/performance?from=${weekAgo}`, key: 'platform' },
-    { name: 'account usage', path: `/v1/internal/analytics/accounts/${accountId}/usage?from=${weekAgo}`, key: 'account' },
-    { name: 'throughput (5m, 24h)', path: `/v1/internal/analytics/throughput?from=${dayAgo}&resolution=5m`, key: 'platform' },
-    { name: 'delivery breakdown', path: `/v1/internal/analytics/delivery-breakdown?from=${weekAgo}`, key: 'platform' },
+    {
+      name: 'operator performance',
+      path: `/v1/internal/analytics/operators/${operatorId}/performance?from=${weekAgo}`,
+      key: 'platform',
+    },
+    {
+      name: 'account usage',
+      path: `/v1/internal/analytics/accounts/${accountId}/usage?from=${weekAgo}`,
+      key: 'account',
+    },
+    {
+      name: 'throughput (5m, 24h)',
+      path: `/v1/internal/analytics/throughput?from=${dayAgo}&resolution=5m`,
+      key: 'platform',
+    },
+    {
+      name: 'delivery breakdown',
+      path: `/v1/internal/analytics/delivery-breakdown?from=${weekAgo}`,
+      key: 'platform',
+    },
     { name: 'Prometheus /metrics', path: '/metrics', key: 'platform' },
     { name: 'platform summary', path: `/platform-api/metrics/summary?from=${weekAgo}`, key: 'platform' },
     { name: 'platform operators', path: `/platform-api/metrics/operators?from=${weekAgo}`, key: 'platform' },
-    { name: 'platform connectors', path: `/platform-api/metrics/connectors?from=${weekAgo}`, key: 'platform' },
-    { name: 'billing report (30 days)', path: `/platform-api/usage/report?start=${month}&end=${today}`, key: 'platform' },
+    {
+      name: 'platform connectors',
+      path: `/platform-api/metrics/connectors?from=${weekAgo}`,
+      key: 'platform',
+    },
+    {
+      name: 'billing report (30 days)',
+      path: `/platform-api/usage/report?start=${month}&end=${today}`,
+      key: 'platform',
+    },
     { name: 'developer usage (7d)', path: '/v1/developer/usage?timeframe=7d', key: 'account' },
-    { name: 'usage by model, project (7d)', path: '/v1/analytics/usage?range=7d&group_by=model,project&metrics=requests,tokens,cost', key: 'platform' },
+    {
+      name: 'usage by model, project (7d)',
+      path: '/v1/analytics/usage?range=7d&group_by=model,project&metrics=requests,tokens,cost',
+      key: 'platform',
+    },
     { name: 'export CSV by day (30d)', path: '/v1/analytics/export?format=csv&range=30d', key: 'platform' },
     { name: 'overview (7d)', path: '/v1/analytics/overview?range=7d', key: 'platform' },
   ];
@@ -78,7 +106,9 @@ export async function benchReadEndpoints(target = 1_000_000): Promise<string[]> 
   const dataDir = mkdtempSync(join(tmpdir(), 'meterhouse-bench-read-'));
   const seeded = await startServer(dataDir, { demoData: true });
   const operators = (await (
-    await fetch(`${seeded.url}/platform-api/operators?limit=1`, { headers: { authorization: `Bearer ${seeded.demo.keys.platform}` } })
+    await fetch(`${seeded.url}/platform-api/operators?limit=1`, {
+      headers: { authorization: `Bearer ${seeded.demo.keys.platform}` },
+    })
   ).json()) as { items: { id: string }[] };
   await seeded.stop();
   const file = join(dataDir, 'events.duckdb');
@@ -125,7 +155,11 @@ export async function benchReadEndpoints(target = 1_000_000): Promise<string[]> 
   const local = await startLocalServer({ port: 0 });
   for (const endpoint of list) {
     recording = [];
-    await (await fetch(`${local.url}${endpoint.path}`, { headers: { authorization: `Bearer ${keyOf(server, endpoint)}` } })).text();
+    await (
+      await fetch(`${local.url}${endpoint.path}`, {
+        headers: { authorization: `Bearer ${keyOf(server, endpoint)}` },
+      })
+    ).text();
     specs.set(endpoint.name, recording);
   }
   await local.close();

@@ -21,6 +21,7 @@ export interface LocalServerProcess {
 /** Starts `npm start`'s entry point (the full local runtime) in its own process on a free port. */
 export async function startServer(
   dataDir = mkdtempSync(join(tmpdir(), 'meterhouse-bench-')),
+  options: { demoData?: boolean } = {},
 ): Promise<LocalServerProcess> {
   const child = spawn(process.execPath, ['infra/local/main.ts'], {
     cwd: ROOT,
@@ -28,7 +29,8 @@ export async function startServer(
       ...process.env,
       METERHOUSE_DATA_DIR: dataDir,
       PORT: '0',
-      METERHOUSE_DEMO_DATA: 'none',
+      // Benchmarks start empty unless they ask for the demo registry and events.
+      METERHOUSE_DEMO_DATA: options.demoData ? 'seed' : 'none',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

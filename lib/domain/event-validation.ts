@@ -75,6 +75,36 @@ function hasControlCharacter(value: string): boolean {
   return false;
 }
 
+const digitsAt = (text: string, start: number, count: number): number => {
+  let value = 0;
+  for (let i = start; i < start + count; i++) value = value * 10 + (text.charCodeAt(i) - 0x30);
+  return value;
+};
+
+/**
+ * Date.parse of a time that matched ISO_TIME. The form toISOString writes
+ * (YYYY-MM-DDTHH:MM:SS.sssZ, what most clients send) is read digit by digit, with the ranges
+ * Date.parse accepts (a day up to 31 rolls over into the next month, as it does there); any
+ * other form, and hour 24, go to Date.parse itself.
+ */
+function parseIsoTime(time: string): number {
+  if (time.length === 24 && time.charCodeAt(19) === 0x2e && time.charCodeAt(23) === 0x5a) {
+    const year = digitsAt(time, 0, 4);
+    const month = digitsAt(time, 5, 2);
+    const day = digitsAt(time, 8, 2);
+    const hour = digitsAt(time, 11, 2);
+    const minute = digitsAt(time, 14, 2);
+    const second = digitsAt(time, 17, 2);
+    if (year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23) {
+      if (minute <= 59 && second <= 59) {
+        return Date.UTC(year, month - 1, day, hour, minute, second, digitsAt(time, 20, 3));
+      }
+      return Number.NaN;
+    }
+  }
+  return Date.parse(time);
+}
+
 /** Micros of a string that passed isDecimalString: exact number arithmetic when it fits, else parseMicros. */
 function microsOf(cost: string): bigint {
   const dot = cost.indexOf('.');
@@ -115,7 +145,7 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   if (typeof id !== 'string' || !isValidId(id)) {
     return reject('INVALID_ID', '"id" is 1 to 128 printable ASCII characters without spaces');
   }
-  const millis = typeof rawTime === 'string' && ISO_TIME.test(rawTime) ? Date.parse(rawTime) : Number.NaN;
+  const millis = typeof rawTime === 'string' && ISO_TIME.test(rawTime) ? parseIsoTime(rawTime) : Number.NaN;
   if (Number.isNaN(millis)) {
     return reject('INVALID_TIME', '"time" is an ISO 8601 date-time with a zone, e.g. 2026-04-18T10:00:00Z');
   }
@@ -149,7 +179,12 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   }
   const statusCode = raw.statusCode;
   if (statusCode !== undefined && statusCode !== null) {
-    if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+    if (
+      typeof statusCode !== 'number' ||
+      !Number.isInteger(statusCode) ||
+      statusCode < 100 ||
+      statusCode > 599
+    ) {
       return reject('INVALID_STATUS_CODE', '"statusCode" is an integer HTTP status from 100 to 599');
     }
     event.statusCode = statusCode;

@@ -70,37 +70,38 @@ export async function ingestEvents(
   now: Date,
 ): Promise<IngestResult> {
   const rejected: IngestResult['rejected'] = [];
-  const unique = new Map<string, { index: number; event: UsageEvent }>();
+  /** Index in the batch of the first valid event of each id, and those events in batch order. */
+  const firstIndex = new Map<string, number>();
+  const events: UsageEvent[] = [];
   let duplicates = 0;
 
-  items.forEach((item, index) => {
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index] as BatchItem;
     if ('malformed' in item) {
       rejected.push({ index, code: 'MALFORMED_JSON', detail: item.malformed });
-      return;
+      continue;
     }
     const result = validateEvent(item.value, now);
     if (!result.ok) {
       rejected.push({ index, ...(result.rejection satisfies EventRejection) });
-      return;
+      continue;
     }
-    if (unique.has(result.event.id)) {
+    if (firstIndex.has(result.event.id)) {
       duplicates += 1;
-      return;
+      continue;
     }
-    unique.set(result.event.id, { index, event: result.event });
-  });
+    firstIndex.set(result.event.id, index);
+    events.push(result.event);
+  }
 
   let accepted = 0;
-  if (unique.size > 0) {
-    const outcome = await store.writeEvents(
-      tenantId,
-      [...unique.values()].map((u) => u.event),
-    );
+  if (events.length > 0) {
+    const outcome = await store.writeEvents(tenantId, events);
     accepted = outcome.accepted.length;
     duplicates += outcome.duplicates.length;
     for (const refusal of outcome.rejected) {
       rejected.push({
-        index: unique.get(refusal.id)?.index ?? -1,
+        index: firstIndex.get(refusal.id) ?? -1,
         code: refusal.code,
         detail: refusal.detail,
       });

@@ -15,14 +15,18 @@ import { type Dialect, duckdbDialect } from '../../query/dialect.ts';
 import type { QueryRow, QuerySpec } from '../../query/spec.ts';
 import { quoteIdentifier as q } from '../../query/sql.ts';
 import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
-import { appendEvents, EVENTS_DDL, EVENTS_TABLE, invalidEventReason } from './schema.ts';
+import { appendEvents, DUCKDB_SETTINGS, EVENTS_DDL, EVENTS_TABLE, invalidEventReason } from './schema.ts';
 import { StoredIdFilter } from './stored-id-filter.ts';
 
 export const INVALID_EVENT = 'INVALID_EVENT';
 
 /** Test seam: lets a test fail a write at the last moment, inside its transaction. */
 export interface DuckDbWriteFaults {
-  /** Called after the batch's new events are appended and before COMMIT; a throw rolls it all back. */
+  /**
+   * Called after the batch's new events are appended and before COMMIT; a throw rolls it all back
+   * and fails this write. Writes grouped in the same transaction are then written again, each on
+   * its own (their hook is called again).
+   */
   beforeCommit?(batch: { tenantId: string; ids: readonly string[] }): void | Promise<void>;
 }
 
@@ -30,7 +34,7 @@ export interface DuckDbTimeSeriesStoreOptions {
   /** A database file, or ':memory:'. */
   path: string;
   faults?: DuckDbWriteFaults;
-  /** Minimum capacity of the in-memory stored-id filter (default 1,000,000 ids, 3 MB); tests shrink it. */
+  /** Minimum capacity of the in-memory stored-id filter (default 1,000,000 ids, 4 MiB); tests shrink it. */
   idFilterCapacity?: number;
 }
 
@@ -72,7 +76,8 @@ const BATCH_IDS = `coalesce($list::VARCHAR[], string_split($joined::VARCHAR, chr
  * [high, low, high, low, …] in the order of the ids (a list keeps its order; rows would not have to).
  */
 const HASH_BATCH_IDS =
-  'SELECT flatten(list_transform(ids, id -> [(hash(tenant, id) >> 32)::UINTEGER, (hash(tenant, id) & 4294967295)::UINTEGER])) ' +
+  'SELECT flatten(list_transform(ids, id -> ' +
+  '[(hash(tenant, id) >> 32)::UINTEGER, (hash(tenant, id) & 4294967295)::UINTEGER])) ' +
   `FROM (SELECT $tenant::VARCHAR AS tenant, ${BATCH_IDS} AS ids)`;
 /** Which of the given ids the tenant already has: one hash join over a scan of the stored ids. */
 const FIND_STORED_IDS =
@@ -96,24 +101,102 @@ function bindIds(statement: DuckDBPreparedStatement, ids: readonly string[]): vo
   }
 }
 
+/** One writeEvents call waiting for the writer. */
+interface PendingWrite {
+  tenantId: string;
+  events: readonly UsageEvent[];
+  /** The call's storable events, first of each id, in order. */
+  candidates: readonly UsageEvent[];
+  rejected: WriteOutcome['rejected'];
+  /** DuckDB's hash halves of the candidates' ids, computed off the writer's path (HASH_BATCH_IDS). */
+  halves: Promise<readonly number[]>;
+  resolve(outcome: WriteOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** A write of a group with its hashes in hand. */
+interface ReadyWrite {
+  write: PendingWrite;
+  halves: readonly number[];
+}
+
+/** The beforeCommit fault of one write of a group: that write fails, the others are retried alone. */
+class WriteHookFailure extends Error {
+  readonly write: PendingWrite;
+
+  constructor(write: PendingWrite, cause: unknown) {
+    super('beforeCommit failed', { cause });
+    this.write = write;
+  }
+}
+
+/** Writes waiting together go into one transaction up to this many events (one COMMIT, one fsync). */
+const MAX_GROUP_EVENTS = 16_384;
+
+/** The call's storable events (first of each id) and the refused ones. */
+function triage(events: readonly UsageEvent[]): Pick<PendingWrite, 'candidates' | 'rejected'> {
+  const rejected: WriteOutcome['rejected'] = [];
+  const candidates: UsageEvent[] = [];
+  const inCall = new Set<string>();
+  for (const event of events) {
+    if (inCall.has(event.id)) continue; // a repeat within the call is reported as a duplicate
+    inCall.add(event.id);
+    const reason = invalidEventReason(event);
+    if (reason === null) candidates.push(event);
+    else rejected.push({ id: event.id, code: INVALID_EVENT, detail: reason });
+  }
+  return { candidates, rejected };
+}
+
+/**
+ * What the call did with each of its events, in its order: `fresh` are the candidates this write
+ * stored (the very `candidates` array when it stored them all, the usual case).
+ */
+function outcomeOf(write: PendingWrite, fresh: readonly UsageEvent[]): WriteOutcome {
+  if (fresh === write.candidates && fresh.length === write.events.length) {
+    // Every event of the call was new, storable and unique in it: all accepted, in order.
+    return { accepted: fresh.map((e) => e.id), duplicates: [], rejected: write.rejected };
+  }
+  const stored = new Set(fresh.map((e) => e.id));
+  const outcome: WriteOutcome = { accepted: [], duplicates: [], rejected: write.rejected };
+  const rejectedIds = new Set(write.rejected.map((r) => r.id));
+  const reported = new Set<string>();
+  for (const { id } of write.events) {
+    if (reported.has(id)) {
+      outcome.duplicates.push(id); // repeated within the call
+      continue;
+    }
+    reported.add(id);
+    if (!rejectedIds.has(id)) (stored.has(id) ? outcome.accepted : outcome.duplicates).push(id);
+  }
+  return outcome;
+}
+
 /**
  * The time-series port on an embedded DuckDB database (local runtime and tests).
  *
  * Exactly-once per (tenant, event id): writes are serialized in this process (one writer
- * connection behind a promise queue). Each batch has its ids hashed by DuckDB in one statement;
- * an in-memory filter of stored ids (stored-id-filter.ts) says which of them might be stored, and
- * only those are looked up with one join (it scans every stored id, so a batch of ids the filter
- * has certainly never seen skips it). Then one transaction appends the new events through the
- * typed Appender in data chunks (schema.ts appendEvents) and commits. Any failure rolls the
- * transaction back, so nothing of a failed batch is stored or counted as seen; the filter learns
- * ids only after COMMIT. Queries run on their own connections and see committed data only.
+ * connection, one write group at a time). Each call has its ids hashed by DuckDB as soon as it
+ * arrives, on a connection of its own; an in-memory filter of stored ids (stored-id-filter.ts)
+ * says which of them might be stored, and only those are looked up with one join (it scans every
+ * stored id, so ids the filter has certainly never seen skip it). Calls waiting for the writer
+ * are written together in one transaction (group commit: one COMMIT and one WAL sync for all of
+ * them, each call still answered only after that COMMIT); the new events go through the typed
+ * Appender in data chunks (schema.ts appendEvents). Within a group, a later call sees the ids of
+ * the earlier ones exactly as if it had run after them. Any failure rolls the transaction back,
+ * so nothing of a failed call is stored or counted as seen; the other calls of a failed group
+ * are written again one by one, each with its own outcome. The filter learns ids only after
+ * COMMIT. Queries run on their own connections and see committed data only.
  */
 export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   readonly #instance: DuckDBInstance;
   readonly #writer: DuckDBConnection;
-  /** Prepared once on the writer connection (see HASH_BATCH_IDS and FIND_STORED_IDS). */
-  readonly #hashIds: DuckDBPreparedStatement;
+  /** Prepared once on the writer connection (FIND_STORED_IDS). */
   readonly #findStored: DuckDBPreparedStatement;
+  /** A connection of its own for HASH_BATCH_IDS, a pure computation, so it overlaps the writer's work. */
+  readonly #hasher: DuckDBConnection;
+  readonly #hashIds: DuckDBPreparedStatement;
+  #hashing: Promise<unknown> = Promise.resolve();
   readonly #dialect: Dialect;
   readonly #faults: DuckDbWriteFaults | undefined;
   readonly #fileKey: string | null;
@@ -121,18 +204,21 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   #storedIds: StoredIdFilter;
   readonly #idleReaders: DuckDBConnection[] = [];
   readonly #reads = new Set<Promise<unknown>>();
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #pending: PendingWrite[] = [];
+  #draining: Promise<void> | null = null;
   #closed = false;
 
   private constructor(
     instance: DuckDBInstance,
     writer: DuckDBConnection,
+    hasher: DuckDBConnection,
     statements: { hashIds: DuckDBPreparedStatement; findStored: DuckDBPreparedStatement },
     fileKey: string | null,
     options: DuckDbTimeSeriesStoreOptions,
   ) {
     this.#instance = instance;
     this.#writer = writer;
+    this.#hasher = hasher;
     this.#hashIds = statements.hashIds;
     this.#findStored = statements.findStored;
     this.#fileKey = fileKey;
@@ -149,14 +235,15 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     if (fileKey !== null) openFiles.add(fileKey);
     let instance: DuckDBInstance | undefined;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS });
       const writer = await instance.connect();
       await writer.run(EVENTS_DDL);
+      const hasher = await instance.connect();
       const statements = {
-        hashIds: await writer.prepare(HASH_BATCH_IDS),
+        hashIds: await hasher.prepare(HASH_BATCH_IDS),
         findStored: await writer.prepare(FIND_STORED_IDS),
       };
-      const store = new DuckDbTimeSeriesStore(instance, writer, statements, fileKey, options);
+      const store = new DuckDbTimeSeriesStore(instance, writer, hasher, statements, fileKey, options);
       store.#storedIds = await store.#loadStoredIds();
       return store;
     } catch (error) {
@@ -170,77 +257,171 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   /** Queued behind earlier writes; a write queued before close() still completes. */
   writeEvents(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
     if (this.#closed) return Promise.reject(closedError());
-    const write = this.#writes.then(() => this.#write(tenantId, events));
-    this.#writes = write.catch(() => undefined);
-    return write;
+    if (typeof tenantId !== 'string' || tenantId === '') {
+      return Promise.reject(new Error('writeEvents needs a tenant id'));
+    }
+    const { candidates, rejected } = triage(events);
+    const halves =
+      candidates.length > 0
+        ? this.#hash(
+            tenantId,
+            candidates.map((e) => e.id),
+          )
+        : Promise.resolve([]);
+    halves.catch(() => undefined); // awaited by the writer, which reports a failure to this call
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      this.#pending.push({ tenantId, events, candidates, rejected, halves, resolve, reject });
+      this.#drain();
+    });
   }
 
-  async #write(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
-    if (typeof tenantId !== 'string' || tenantId === '') throw new Error('writeEvents needs a tenant id');
-    const rejected: WriteOutcome['rejected'] = [];
-    const candidates: UsageEvent[] = [];
-    const inCall = new Set<string>();
-    for (const event of events) {
-      if (inCall.has(event.id)) continue; // a repeat within the call is reported as a duplicate
-      inCall.add(event.id);
-      const reason = invalidEventReason(event);
-      if (reason === null) candidates.push(event);
-      else rejected.push({ id: event.id, code: INVALID_EVENT, detail: reason });
-    }
-    const stored = candidates.length > 0 ? await this.#store(tenantId, candidates) : new Set<string>();
-
-    const outcome: WriteOutcome = { accepted: [], duplicates: [], rejected };
-    const rejectedIds = new Set(rejected.map((r) => r.id));
-    const reported = new Set<string>();
-    for (const { id } of events) {
-      if (reported.has(id)) {
-        outcome.duplicates.push(id); // repeated within the call
-        continue;
+  /** Runs the writer until no write waits (one group at a time, in arrival order). */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = (async () => {
+      while (this.#pending.length > 0) {
+        const group = this.#takeGroup();
+        await this.#writeGroup(group).catch((error: unknown) => {
+          for (const write of group) write.reject(error); // no-op for the writes already answered
+        });
       }
-      reported.add(id);
-      if (!rejectedIds.has(id)) (stored.has(id) ? outcome.accepted : outcome.duplicates).push(id);
-    }
-    return outcome;
+    })().finally(() => {
+      this.#draining = null;
+      if (this.#pending.length > 0) this.#drain();
+    });
   }
 
-  /** One transaction: returns the ids it stored (the others were stored before). */
-  async #store(tenantId: string, events: readonly UsageEvent[]): Promise<Set<string>> {
+  /** The writes waiting now, in order, up to MAX_GROUP_EVENTS events (at least one write). */
+  #takeGroup(): PendingWrite[] {
+    let events = 0;
+    let count = 0;
+    for (const write of this.#pending) {
+      if (count > 0 && events + write.candidates.length > MAX_GROUP_EVENTS) break;
+      events += write.candidates.length;
+      count++;
+    }
+    return this.#pending.splice(0, count);
+  }
+
+  /** Writes a group and settles each of its calls; never throws. */
+  async #writeGroup(group: readonly PendingWrite[]): Promise<void> {
+    const ready: ReadyWrite[] = [];
+    const hashed = await Promise.allSettled(group.map((write) => write.halves));
+    hashed.forEach((result, i) => {
+      const write = group[i] as PendingWrite;
+      if (result.status === 'rejected') write.reject(result.reason);
+      // Nothing storable (every event refused or repeated): no transaction, as before.
+      else if (write.candidates.length === 0) write.resolve(outcomeOf(write, write.candidates));
+      else ready.push({ write, halves: result.value });
+    });
+    if (ready.length === 0) return;
+    try {
+      const fresh = await this.#store(ready);
+      ready.forEach(({ write }, i) => {
+        write.resolve(outcomeOf(write, fresh[i] as readonly UsageEvent[]));
+      });
+      return;
+    } catch (error) {
+      if (ready.length === 1) {
+        (ready[0] as ReadyWrite).write.reject(error instanceof WriteHookFailure ? error.cause : error);
+        return;
+      }
+      // The write whose beforeCommit failed fails; every other one is written again on its own.
+      const culprit = error instanceof WriteHookFailure ? error : null;
+      for (const item of ready) {
+        if (item.write === culprit?.write) item.write.reject(culprit.cause);
+        else await this.#writeAlone(item);
+      }
+    }
+  }
+
+  /** A write of a failed group, again in a transaction of its own. */
+  async #writeAlone(item: ReadyWrite): Promise<void> {
+    try {
+      const [fresh] = await this.#store([item]);
+      item.write.resolve(outcomeOf(item.write, fresh as readonly UsageEvent[]));
+    } catch (error) {
+      item.write.reject(error instanceof WriteHookFailure ? error.cause : error);
+    }
+  }
+
+  /**
+   * One transaction for the group: returns, per write, the candidates it stored (the others were
+   * stored before, or by an earlier write of the group).
+   */
+  async #store(writes: readonly ReadyWrite[]): Promise<(readonly UsageEvent[])[]> {
     const connection = this.#writer;
-    const ids = events.map((e) => e.id);
-    const halves = await this.#hashBatch(tenantId, ids);
-    const maybeStored = ids.filter((_, i) =>
-      this.#storedIds.mightContain(halves[2 * i] as number, halves[2 * i + 1] as number),
+    // Ids the filter may have seen (those alone pay for the join over every stored id).
+    const maybeStored = writes.map(({ write, halves }) =>
+      write.candidates
+        .filter((_, i) => this.#storedIds.mightContain(halves[2 * i] as number, halves[2 * i + 1] as number))
+        .map((e) => e.id),
     );
-    let stored = new Set<string>();
-    let fresh = events;
+    const fresh: (readonly UsageEvent[])[] = [];
     await connection.run('BEGIN TRANSACTION');
     try {
-      // Only ids the filter may have seen pay for the join over every stored id.
-      if (maybeStored.length > 0) {
-        stored = await this.#storedOf(tenantId, maybeStored);
-        if (stored.size > 0) fresh = events.filter((e) => !stored.has(e.id));
+      /** Ids appended by earlier writes of the group, by tenant: not in the filter nor the table yet. */
+      const earlier = new Map<string, Set<string>>();
+      for (const [i, { write }] of writes.entries()) {
+        const maybe = maybeStored[i] as string[];
+        const stored = maybe.length > 0 ? await this.#storedOf(write.tenantId, maybe) : null;
+        const before = earlier.get(write.tenantId);
+        const mine =
+          (stored && stored.size > 0) || before
+            ? write.candidates.filter((e) => !stored?.has(e.id) && !before?.has(e.id))
+            : write.candidates;
+        fresh.push(mine);
+        if (writes.length > 1) {
+          const seen = before ?? new Set<string>();
+          for (const event of mine) seen.add(event.id);
+          earlier.set(write.tenantId, seen);
+        }
       }
-      if (fresh.length > 0) {
-        await this.#append(connection, EVENTS_TABLE, null, (appender) =>
-          appendEvents(appender, tenantId, fresh),
-        );
+      if (fresh.some((events) => events.length > 0)) {
+        await this.#append(connection, EVENTS_TABLE, null, (appender) => {
+          writes.forEach(({ write }, i) => {
+            const events = fresh[i] as readonly UsageEvent[];
+            if (events.length > 0) appendEvents(appender, write.tenantId, events);
+          });
+        });
       }
-      await this.#faults?.beforeCommit?.({ tenantId, ids: fresh.map((e) => e.id) });
+      for (const [i, { write }] of writes.entries()) {
+        try {
+          await this.#faults?.beforeCommit?.({
+            tenantId: write.tenantId,
+            ids: (fresh[i] as readonly UsageEvent[]).map((e) => e.id),
+          });
+        } catch (cause) {
+          throw new WriteHookFailure(write, cause);
+        }
+      }
       await connection.run('COMMIT');
     } catch (error) {
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
     // Committed: only now does the filter learn these ids.
-    for (let i = 0; i < ids.length; i++) {
-      if (!stored.has(ids[i] as string))
-        this.#storedIds.add(halves[2 * i] as number, halves[2 * i + 1] as number);
-    }
+    writes.forEach(({ write, halves }, i) => {
+      const mine = fresh[i] as readonly UsageEvent[];
+      const all = mine === write.candidates;
+      const ids = all ? null : new Set(mine.map((e) => e.id));
+      write.candidates.forEach((event, j) => {
+        if (all || ids?.has(event.id))
+          this.#storedIds.add(halves[2 * j] as number, halves[2 * j + 1] as number);
+      });
+    });
     if (this.#storedIds.overfull) {
       // A failed rebuild keeps the current filter, which still holds every id (only less sharply).
       this.#storedIds = await this.#loadStoredIds().catch(() => this.#storedIds);
     }
-    return stored.size === 0 ? new Set(ids) : new Set(fresh.map((e) => e.id));
+    return fresh;
+  }
+
+  /** Hashes on the hasher connection, one statement at a time. */
+  #hash(tenantId: string, ids: readonly string[]): Promise<readonly number[]> {
+    const hashed = this.#hashing.then(() => this.#hashBatch(tenantId, ids));
+    this.#hashing = hashed.catch(() => undefined);
+    return hashed;
   }
 
   /** DuckDB's hash(tenant, id) of each id as [high, low, high, low, …] 32-bit halves, in order. */
@@ -325,11 +506,13 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#writes;
+    while (this.#draining) await this.#draining;
+    await this.#hashing;
     await Promise.allSettled([...this.#reads]);
     for (const connection of this.#idleReaders.splice(0)) connection.closeSync();
     this.#hashIds.destroySync();
     this.#findStored.destroySync();
+    this.#hasher.closeSync();
     this.#writer.closeSync();
     this.#instance.closeSync();
     if (this.#fileKey !== null) openFiles.delete(this.#fileKey);

@@ -5,9 +5,11 @@
  * never persisted: each open rebuilds it from the table, hashed by DuckDB's own hash() so the
  * writer and the rebuild agree, and it only ever learns ids after their transaction committed.
  *
- * Sized at BITS_PER_ID bits per id of capacity with K hashes (double hashing of two 32-bit
- * halves): the false-positive rate is about 1e-5 when full and far lower below; past capacity
- * it degrades gracefully and the store rebuilds it at twice the size.
+ * Sized at BITS_PER_ID bits per id of capacity or more (rounded up to a power of two, so a probe
+ * is a mask, not a division) with K hashes (double hashing of two 32-bit halves): the
+ * false-positive rate is about 1e-5 when full and far lower below; past capacity it degrades
+ * gracefully and the store rebuilds it at twice the size. Every stored id is added once per
+ * write, so add() is on the ingest path too.
  */
 const BITS_PER_ID = 24;
 const K = 16;
@@ -15,13 +17,16 @@ const K = 16;
 export class StoredIdFilter {
   readonly capacity: number;
   readonly #bits: Uint32Array;
-  readonly #size: number;
+  /** Bit count - 1: the size is a power of two (at least 32 bits). */
+  readonly #mask: number;
   #count = 0;
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, Math.ceil(capacity));
-    this.#size = Math.ceil((this.capacity * BITS_PER_ID) / 32) * 32;
-    this.#bits = new Uint32Array(this.#size / 32);
+    // Up to 2^32 bits (512 MiB, ~180M ids at full sharpness); beyond, it only says "maybe" more often.
+    const size = 2 ** Math.min(32, Math.max(5, Math.ceil(Math.log2(this.capacity * BITS_PER_ID))));
+    this.#mask = (size - 1) | 0;
+    this.#bits = new Uint32Array(size / 32);
   }
 
   /** Ids added so far (with repeats, so an upper bound). */
@@ -35,19 +40,27 @@ export class StoredIdFilter {
 
   /** `high` and `low`: the two 32-bit halves of DuckDB's hash(tenant_id, event_id). */
   add(high: number, low: number): void {
-    const step = (low | 1) >>> 0;
+    const bits = this.#bits;
+    const mask = this.#mask;
+    const step = low | 1; // odd: the probes visit distinct bits of a power-of-two table
+    let probe = high | 0;
     for (let i = 0; i < K; i++) {
-      const bit = (high + i * step) % this.#size;
-      this.#bits[bit >>> 5] = (this.#bits[bit >>> 5] as number) | (1 << (bit & 31));
+      const bit = (probe & mask) >>> 0;
+      bits[bit >>> 5] = (bits[bit >>> 5] as number) | (1 << (bit & 31));
+      probe = (probe + step) | 0;
     }
     this.#count++;
   }
 
   mightContain(high: number, low: number): boolean {
-    const step = (low | 1) >>> 0;
+    const bits = this.#bits;
+    const mask = this.#mask;
+    const step = low | 1;
+    let probe = high | 0;
     for (let i = 0; i < K; i++) {
-      const bit = (high + i * step) % this.#size;
-      if (((this.#bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
+      const bit = (probe & mask) >>> 0;
+      if (((bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
+      probe = (probe + step) | 0;
     }
     return true;
   }
