@@ -23,7 +23,11 @@ describe('the one error mapper', () => {
     [new ConflictError('VERSION_CONFLICT', 'stale'), 409, 'Conflict'],
     [new PayloadTooLargeError('PAYLOAD_TOO_LARGE', 'too big'), 413, 'Payload too large'],
     [new UnsupportedMediaTypeError('send JSON'), 415, 'Unsupported media type'],
-    [new UnprocessableError('NO_EVENT_ACCEPTED', 'nothing accepted', { accepted: 0 }), 422, 'Unprocessable content'],
+    [
+      new UnprocessableError('NO_EVENT_ACCEPTED', 'nothing accepted', { accepted: 0 }),
+      422,
+      'Unprocessable content',
+    ],
     [new TooManyRequestsError('RATE_LIMITED', 'slow down'), 429, 'Too many requests'],
   ])('maps %s to its status with every RFC 9457 member', (error, status, title) => {
     const problem = toProblem(error, '/v1/x', 'req-1');
