@@ -32,8 +32,8 @@ async function topUp(file: string, target: number): Promise<number> {
   const copies = Math.ceil(target / have) - 1;
   if (copies > 0) {
     await connection.run(`INSERT INTO events
-      SELECT * REPLACE (event_id || '~' || k AS event_id, time - to_minutes(CAST(k * 7 AS BIGINT)) AS time)
-      FROM events, range(1, ${copies + 1}) r(k)
+      SELECT e.* REPLACE (e.event_id || '~' || r.k AS event_id, e.time - to_minutes(CAST(r.k * 7 AS BIGINT)) AS time)
+      FROM events e, range(1, ${copies + 1}) r(k)
       LIMIT ${target - have}`);
   }
   const total = await count();
