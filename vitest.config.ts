@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests each start their own dynalite/DuckDB; two workers fit two cores.
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
