@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integerParam } from './common.ts';
 
 /**
  * contracts/developer-usage-api.txt: `GET /v1/developer/usage`. This family prints rates and
@@ -26,16 +27,6 @@ export type SortOrder = (typeof ORDERS)[number];
 
 export const MAX_TIME_SERIES_LIMIT = 1000;
 export const DEFAULT_TIME_SERIES_LIMIT = 100;
-
-/** A whole-number query parameter in [min, max]; the message names the accepted range. */
-const integerParam = (min: number, max: number) => {
-  const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d{1,15}$/, `must be ${range}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be ${range}`).max(max, `must be ${range}`));
-};
 
 export const developerUsageQuery = z.strictObject({
   timeframe: z.enum(TIMEFRAMES).default('24h'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UNIT_PRICE_PATTERN } from '../domain/registry/price-plans.ts';
-import { isoDateTimeParam, moneyString, windowSchema } from './common.ts';
+import { integerParam, isoDateTimeParam, moneyString, windowSchema } from './common.ts';
 
 /**
  * contracts/platform-metrics-api.txt: the metrics endpoints (summary, per operator, per
@@ -12,16 +12,6 @@ import { isoDateTimeParam, moneyString, windowSchema } from './common.ts';
  * or a plain date (00:00 UTC); `to` defaults to now and `from` to 30 days before `to`; at most 90
  * days, else 400 INVALID_WINDOW.
  */
-
-/** A whole-number query parameter in [min, max]; the message names the accepted range. */
-const integerParam = (min: number, max: number) => {
-  const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d{1,15}$/, `must be ${range}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be ${range}`).max(max, `must be ${range}`));
-};
 
 const count = z.number().int().nonnegative();
 const connectionCounts = z.strictObject({
