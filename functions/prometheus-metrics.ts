@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { tenantMetrics } from '#lib/analytics/prometheus.ts';
 import { metricsQuery } from '#lib/contracts/delivery-analytics.ts';
 import { httpRoute } from '#lib/http/route.ts';
@@ -5,7 +6,7 @@ import { httpRoute } from '#lib/http/route.ts';
 /** GET /metrics — the tenant's counters of the current UTC day in the Prometheus text format. */
 export const handler = httpRoute(
   'prometheus-metrics',
-  { query: metricsQuery },
+  { query: metricsQuery, responseTypes: [Registry.PROMETHEUS_CONTENT_TYPE] },
   async ({ principal, runtime }) => {
     const { text, contentType } = await tenantMetrics(
       runtime.timeSeries,

@@ -1,4 +1,4 @@
-import { connectionCreateBody } from '#lib/contracts/platform-registry.ts';
+import { connectionCreateBody, connectionView } from '#lib/contracts/platform-registry.ts';
 import { connections } from '#lib/domain/registry/registry.ts';
 import { created } from '#lib/http/resources.ts';
 import { httpRoute } from '#lib/http/route.ts';
@@ -6,7 +6,7 @@ import { httpRoute } from '#lib/http/route.ts';
 /** POST /platform-api/connections — registers a connection (the client may bring its own id); 201 with it. */
 export const handler = httpRoute(
   'registry-connections-create',
-  { body: connectionCreateBody, idempotent: true },
+  { body: connectionCreateBody, response: connectionView, status: 201, idempotent: true },
   async ({ body, principal, runtime }) => {
     const connection = await connections.create(runtime, principal.tenantId, body);
     return created(

@@ -6,7 +6,7 @@ import { httpRoute } from '#lib/http/route.ts';
 /** DELETE /platform-api/operators/{id} — removes an operator (409 while still referenced); 204. */
 export const handler = httpRoute(
   'registry-operators-delete',
-  { params: idParams, idempotent: true },
+  { params: idParams, status: 204, idempotent: true, ifMatch: true },
   async ({ params, headers, principal, runtime }) => {
     await operators.remove(runtime, principal.tenantId, params.id, ifMatchVersion(headers));
     return noContent;

@@ -1,4 +1,8 @@
-import { idParams, pricePlanPatchBody } from '#lib/contracts/platform-registry.ts';
+import {
+  idParams,
+  pricePlanPatchBody,
+  pricePlanView as pricePlanSchema,
+} from '#lib/contracts/platform-registry.ts';
 import { pricePlanView, updatePricePlan } from '#lib/domain/registry/price-plan-service.ts';
 import { ifMatchVersion, resource } from '#lib/http/resources.ts';
 import { httpRoute } from '#lib/http/route.ts';
@@ -6,7 +10,7 @@ import { httpRoute } from '#lib/http/route.ts';
 /** PATCH /platform-api/price-plans/{id} — changes a plan (`prices` replaces the whole list). */
 export const handler = httpRoute(
   'registry-price-plans-update',
-  { params: idParams, body: pricePlanPatchBody, idempotent: true },
+  { params: idParams, body: pricePlanPatchBody, response: pricePlanSchema, idempotent: true, ifMatch: true },
   async ({ params, body, headers, principal, runtime }) =>
     resource(
       pricePlanView(

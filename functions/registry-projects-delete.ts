@@ -6,7 +6,7 @@ import { httpRoute } from '#lib/http/route.ts';
 /** DELETE /platform-api/projects/{id} — removes a project (409 while still referenced); 204. */
 export const handler = httpRoute(
   'registry-projects-delete',
-  { params: idParams, idempotent: true },
+  { params: idParams, status: 204, idempotent: true, ifMatch: true },
   async ({ params, headers, principal, runtime }) => {
     await projects.remove(runtime, principal.tenantId, params.id, ifMatchVersion(headers));
     return noContent;

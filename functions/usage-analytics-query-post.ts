@@ -1,5 +1,5 @@
 import { queryUsage, resolveUsageRequest } from '#lib/analytics/usage-cost.ts';
-import { usageQueryBody } from '#lib/contracts/usage-cost.ts';
+import { usageQueryBody, usageResponse } from '#lib/contracts/usage-cost.ts';
 import { UnsupportedMediaTypeError, ValidationError } from '#lib/domain/errors.ts';
 import { httpRoute } from '#lib/http/route.ts';
 
@@ -12,7 +12,12 @@ const JSON_LABELS = new Set(['application/json', 'application/x-www-form-urlenco
 /** POST /v1/analytics/usage — the same query as GET, with the contract's JSON body. */
 export const handler = httpRoute(
   'usage-analytics-query-post',
-  { bodyFormat: 'raw' },
+  {
+    bodyFormat: 'raw',
+    accepts: ['application/json'],
+    rawBodySchema: usageQueryBody,
+    response: usageResponse,
+  },
   async ({ headers, rawBody, principal, runtime }) => {
     const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (!JSON_LABELS.has(mediaType)) throw new UnsupportedMediaTypeError('Send the body as application/json');

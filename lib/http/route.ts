@@ -18,6 +18,7 @@ import {
   type ValidationIssue,
   zodIssues,
 } from './problem.ts';
+import { type ErrorStatus, recordRouteDoc } from './route-docs.ts';
 
 type AnySchema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
@@ -33,6 +34,22 @@ export interface RouteOptions<Q, P, B> {
   maxBodyBytes?: number;
   /** Writes: honour an `Idempotency-Key` header (lib/http/idempotency.ts); runs after auth. */
   idempotent?: boolean;
+
+  // Documentation only (lib/http/openapi.ts): none of these changes how a request is served.
+  /** The success body's schema (lib/contracts/); none for text answers. */
+  response?: AnySchema;
+  /** The success status when it is not 200: 201 for a create, 204 for an answer without a body. */
+  status?: 201 | 204;
+  /** The handler reads `If-Match: <version>` (lib/http/resources.ts `ifMatchVersion`). */
+  ifMatch?: boolean;
+  /** Problem statuses the service answers beyond those the stack implies (see lib/http/openapi.ts). */
+  errors?: readonly ErrorStatus[];
+  /** Media types of the success answer when it is not (only) `application/json`. */
+  responseTypes?: readonly string[];
+  /** `raw` bodies: the media types the handler reads. */
+  accepts?: readonly string[];
+  /** `raw` bodies: the schema the handler parses a JSON body with. */
+  rawBodySchema?: AnySchema;
 }
 
 export interface RouteRequest<Q, P, B> {
@@ -171,11 +188,14 @@ const validation = (schemas: {
   },
 });
 
+const bodyFormatOf = (options: RouteOptions<unknown, unknown, unknown>) =>
+  options.bodyFormat ?? (options.body ? 'json' : 'none');
+
 /**
  * Builds the Lambda handler for one manifest route: the middy stack in the documented order
  * (error mapper outermost, then logging, header normalization, body limit, JSON body parsing,
  * bearer-key auth, zod validation) around `fn`. The role comes from the route manifest, so it is
- * declared in exactly one place.
+ * declared in exactly one place; the schemas are recorded for the OpenAPI document (route-docs.ts).
  */
 export function httpRoute<
   Q extends AnySchema | undefined = undefined,
@@ -188,6 +208,20 @@ export function httpRoute<
 ) {
   const entry = routes.find((route) => route.function === functionName);
   if (!entry) throw new Error(`Route ${functionName} is not in lib/routes.ts`);
+  recordRouteDoc(functionName, {
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.params ? { params: options.params } : {}),
+    ...(options.body ? { body: options.body } : {}),
+    ...(options.response ? { response: options.response } : {}),
+    bodyFormat: bodyFormatOf(options),
+    idempotent: options.idempotent ?? false,
+    ifMatch: options.ifMatch ?? false,
+    status: options.status ?? 200,
+    errors: options.errors ?? [],
+    ...(options.responseTypes ? { responseTypes: options.responseTypes } : {}),
+    ...(options.accepts ? { accepts: options.accepts } : {}),
+    ...(options.rawBodySchema ? { rawBodySchema: options.rawBodySchema } : {}),
+  });
   return buildHttpHandler(entry, options, fn);
 }
 
@@ -201,7 +235,7 @@ export function buildHttpHandler<
   options: RouteOptions<Q, P, B>,
   fn: (request: RouteRequest<Q, P, B>) => Promise<RouteResult>,
 ) {
-  const bodyFormat = options.bodyFormat ?? (options.body ? 'json' : 'none');
+  const bodyFormat = bodyFormatOf(options);
 
   const stack = middy<Event, APIGatewayProxyStructuredResultV2>()
     .use(errorMapper())
