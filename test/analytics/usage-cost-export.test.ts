@@ -2,20 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_LIMITS, exportUsage, resolveExportRequest } from '#lib/analytics/usage-cost-export.ts';
 import { usageExportJson, usageRowSchema } from '#lib/contracts/usage-cost.ts';
 import { PayloadTooLargeError } from '#lib/domain/errors.ts';
-import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
+import { type LocalStack, readProblem } from '../support/local-stack.ts';
 import { parseCsv } from './usage-cost-csv.ts';
+import { llm, NOW, startUsageStack } from './usage-cost-fixture.ts';
 
 /** GET /v1/analytics/export on the real local stack, with hand-made events and answers computed by hand. */
-const NOW = new Date('2026-11-15T12:30:00Z');
 const TRICKY = 'Café, "Spécial"'; // a comma, quotes and a non-ASCII letter
 let stack: LocalStack;
-
-const llm = (id: string, time: string, extra: Record<string, unknown>) => ({
-  id,
-  time,
-  type: 'llm.request',
-  ...extra,
-});
 
 const EVENTS = [
   llm('E1', '2026-11-10T01:00:00Z', { model: TRICKY, inputTokens: 10, outputTokens: 5, cost: '0.000001' }),
@@ -31,15 +24,9 @@ const EVENTS = [
   // A value a spreadsheet would run as a formula.
   llm('E4', '2026-11-11T04:00:00Z', { model: '=HYPERLINK("http://evil")', cost: '2.333333' }),
 ];
-const FEW = Array.from({ length: 2 }, (_, i) => llm(`F${i}`, '2026-11-01T10:00:00Z', { model: `few-${i}` }));
-const MANY = Array.from({ length: 20 }, (_, i) =>
-  llm(`N${i}`, '2026-11-02T10:00:00Z', { model: `many-${i}` }),
-);
 
 beforeAll(async () => {
-  stack = await startLocalStack({ clock: () => NOW });
-  const events = [...EVENTS, ...FEW, ...MANY];
-  await stack.ingest(events);
+  stack = await startUsageStack(EVENTS);
 });
 afterAll(() => stack.close());
 

@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OverviewResponse, overviewResponse } from '#lib/contracts/usage-cost.ts';
 import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
+import { llm, NOW } from './usage-cost-fixture.ts';
 
 /**
  * GET /v1/analytics/overview on the real local stack. NOW is fixed, so with range=24h the period
  * is [2026-11-14T12:30Z, NOW) and the previous one [2026-11-13T12:30Z, 2026-11-14T12:30Z).
  */
-const NOW = new Date('2026-11-15T12:30:00Z');
 let stack: LocalStack;
 
-const llm = (id: string, time: string, extra: Record<string, unknown>) => ({
-  id,
-  time,
-  type: 'llm.request',
-  ...extra,
-});
 const claude = { model: 'claude-sonnet', projectId: 'platform' };
 
 const CURRENT = [

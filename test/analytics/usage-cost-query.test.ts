@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UsageResponse, type UsageRow, usageResponse } from '#lib/contracts/usage-cost.ts';
-import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
+import { type LocalStack, readProblem } from '../support/local-stack.ts';
+import { llm, NOW, startUsageStack } from './usage-cost-fixture.ts';
 
 /**
  * GET/POST /v1/analytics/usage on the real local stack (dynalite + DuckDB), with hand-made events
  * of several types and answers computed by hand. The clock is fixed so `range` windows are known.
  */
-const NOW = new Date('2026-11-15T12:30:00Z');
 let stack: LocalStack;
-
-const llm = (id: string, time: string, extra: Record<string, unknown>) => ({
-  id,
-  time,
-  type: 'llm.request',
-  ...extra,
-});
 
 // The main window: 2026-11-10 and 2026-11-11 (end_date inclusive).
 const EVENTS = [
@@ -104,16 +97,8 @@ const EVENTS = [
   { id: 'R1', time: '2026-11-15T12:00:00Z', type: 'api.request', endpoint: '/v1/recent', statusCode: 200 },
 ];
 
-// 2 models on 2026-11-01, 20 models on 2026-11-02: the query count must not depend on it.
-const FEW = Array.from({ length: 2 }, (_, i) => llm(`F${i}`, '2026-11-01T10:00:00Z', { model: `few-${i}` }));
-const MANY = Array.from({ length: 20 }, (_, i) =>
-  llm(`N${i}`, '2026-11-02T10:00:00Z', { model: `many-${i}` }),
-);
-
 beforeAll(async () => {
-  stack = await startLocalStack({ clock: () => NOW });
-  const events = [...EVENTS, ...FEW, ...MANY];
-  await stack.ingest(events);
+  stack = await startUsageStack(EVENTS);
 });
 afterAll(() => stack.close());
 
