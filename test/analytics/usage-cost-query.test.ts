@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UsageResponse, type UsageRow, usageResponse } from '#lib/contracts/usage-cost.ts';
 import { type LocalStack, readProblem } from '../support/local-stack.ts';
-import { llm, NOW, startUsageStack } from './usage-cost-fixture.ts';
+import { llm, startUsageStack } from './usage-cost-fixture.ts';
 
 /**
  * GET/POST /v1/analytics/usage on the real local stack (dynalite + DuckDB), with hand-made events
