@@ -24,6 +24,29 @@ describe('npm run invoke', () => {
     expect(JSON.parse(result.stdout)).toEqual({ deleted: 0 });
   });
 
+  it('logs structured JSON lines that carry the API Gateway request id', async () => {
+    const result = await runScript(
+      'infra/local/invoke.ts',
+      ['health-live', 'events/apigw/health-live.json', '--memory'],
+      { POWERTOOLS_LOG_LEVEL: 'INFO' },
+    );
+    expect(result.code).toBe(0);
+    const logs = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{"level"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const completed = logs.find((log) => log.message === 'request completed');
+    expect(completed).toMatchObject({
+      level: 'INFO',
+      service: 'meterhouse',
+      requestId: 'Ab1Cd2Ef3Gh4=',
+      route: 'GET /health/live',
+      path: '/health/live',
+      status: 200,
+      function_name: 'health-live',
+    });
+  });
+
   it('names the function it does not know', async () => {
     const result = await runScript('infra/local/invoke.ts', [
       'no-such-function',
