@@ -94,19 +94,11 @@ export type CellValue = string | number | null;
 const money = (micros: Micros, format: MoneyFormat): CellValue =>
   format === 'number' ? microsToNumber(micros) : formatMicros(micros);
 
-export const USAGE_COLUMNS = [
-  'requests',
-  'input_tokens',
-  'output_tokens',
-  'cost',
-  'bandwidth',
-  'errors',
-  'error_rate',
-  'latency_p50',
-  'latency_p99',
-  'availability',
-] as const;
-export type UsageColumn = (typeof USAGE_COLUMNS)[number];
+/** The columns a row can carry: every metric, with `tokens` split into its input and output columns. */
+export type UsageColumn = Exclude<UsageMetric, 'tokens'>;
+export const USAGE_COLUMNS: readonly UsageColumn[] = USAGE_METRICS.filter(
+  (metric): metric is UsageColumn => metric !== 'tokens',
+);
 
 interface ColumnDef {
   measures: readonly UsageMeasure[];
