@@ -23,7 +23,9 @@ export async function startServer(
   dataDir = mkdtempSync(join(tmpdir(), 'meterhouse-bench-')),
   options: { demoData?: boolean } = {},
 ): Promise<LocalServerProcess> {
-  const child = spawn(process.execPath, ['infra/local/main.ts'], {
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'infra/local/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

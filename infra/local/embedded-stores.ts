@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
 import {
@@ -10,22 +10,10 @@ import {
   configTableDefinition,
   documentClient,
 } from '#lib/stores/dynamodb/config-table.ts';
-import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
 import { Runtime } from '#lib/wiring/runtime.ts';
+import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
 
-export const LOCAL_TABLE_NAME = 'meterhouse-config';
-
-/** Credentials are required by the SDK's signer; dynalite ignores them. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-export function localDynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: 3,
-  });
-}
+export { LOCAL_TABLE_NAME, localDynamoClient };
 
 /** Creates the config table unless it exists (dynalite persists it under the data dir). */
 export async function ensureConfigTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -92,7 +80,7 @@ export interface EmbeddedStores {
   /** Built over these stores; tests may replace it with one that wraps them. */
   runtime: Runtime;
   dynamo: EmbeddedDynamo;
-  timeSeries: TimeSeriesStore;
+  timeSeries: DuckDbTimeSeriesStore;
   close(): Promise<void>;
 }
 
@@ -106,7 +94,7 @@ export async function startEmbeddedStores(
   const { dataDir } = options;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const dynamo = await startEmbeddedDynamo(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
-  let timeSeries: TimeSeriesStore;
+  let timeSeries: DuckDbTimeSeriesStore;
   try {
     timeSeries = await DuckDbTimeSeriesStore.open({
       path: dataDir ? join(dataDir, 'events.duckdb') : ':memory:',

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
+import { routes } from '#lib/routes.ts';
 import { schedules } from '#lib/schedules.ts';
 import { installRuntime } from '#lib/wiring/index.ts';
 import { dataDir, removeRuntimeFile, writeRuntimeFile } from './data-dir.ts';
 import { seedDemoData } from './demo.ts';
 import { startEmbeddedStores } from './embedded-stores.ts';
 import { loadHandlers } from './handlers.ts';
+import { type LambdaWorkers, startLambdaWorkers } from './lambda-workers.ts';
 import { startScheduler } from './scheduler.ts';
 import { startLocalServer } from './server.ts';
 
@@ -17,6 +20,15 @@ import { startLocalServer } from './server.ts';
 const dir = dataDir();
 const port = Number(process.env.PORT ?? 3030);
 const host = process.env.HOST ?? '127.0.0.1';
+// Handler invocations run in this many worker threads, as concurrent Lambda execution environments
+// do; 0 runs them in the main thread.
+const workerCount = Number(process.env.METERHOUSE_LAMBDA_WORKERS || Math.max(2, availableParallelism()));
+if (!Number.isInteger(workerCount) || workerCount < 0) {
+  console.error(
+    `meterhouse: METERHOUSE_LAMBDA_WORKERS must be a whole number, got ${process.env.METERHOUSE_LAMBDA_WORKERS}`,
+  );
+  process.exit(1);
+}
 
 let stores: Awaited<ReturnType<typeof startEmbeddedStores>>;
 try {
@@ -54,7 +66,23 @@ if (firstStart) {
 }
 const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoTenant;
 
-const server = await startLocalServer({ port, host });
+let workers: LambdaWorkers | undefined;
+if (workerCount > 0) {
+  const { timeSeries } = stores;
+  try {
+    workers = await startLambdaWorkers({
+      count: workerCount,
+      dynamodbEndpoint: stores.dynamo.endpoint,
+      timeSeries,
+      functions: [...new Set(routes.map((route) => route.function))],
+    });
+  } catch (error) {
+    console.error(`meterhouse: the Lambda workers failed to start: ${(error as Error).message}`);
+    await stores.close();
+    process.exit(1);
+  }
+}
+const server = await startLocalServer({ port, host, ...(workers ? { invoke: workers.invoke } : {}) });
 const scheduler = startScheduler(schedules, await loadHandlers(schedules));
 writeRuntimeFile(dir, {
   pid: process.pid,
@@ -64,6 +92,11 @@ writeRuntimeFile(dir, {
 });
 
 console.log(`Meterhouse is running at ${server.url}  (data: ${dir})`);
+console.log(
+  workers
+    ? `Handlers run in ${workerCount} worker threads (METERHOUSE_LAMBDA_WORKERS).`
+    : 'Handlers run in the main thread (METERHOUSE_LAMBDA_WORKERS=0).',
+);
 console.log(
   firstStart
     ? 'Created the demo tenant. Its keys are shown once here and kept in demo.json:'
@@ -83,6 +116,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`\n${signal}: stopping Meterhouse`);
   scheduler.stop();
   await server.close();
+  await workers?.close();
   await stores.close();
   removeRuntimeFile(dir);
   process.exit(0);

@@ -12,6 +12,13 @@ import { type LambdaHandler, loadHandlers } from './handlers.ts';
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs; so does the local runtime. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** Runs one invocation of a function, in this thread or elsewhere (lambda-workers.ts). */
+export type InvokeFunction = (
+  functionName: string,
+  event: unknown,
+  timeoutSeconds: number,
+) => Promise<unknown>;
+
 export interface LocalServer {
   server: Server;
   url: string;
@@ -41,15 +48,19 @@ export async function startLocalServer(options: {
   port?: number;
   host?: string;
   routes?: readonly RouteEntry[];
-  /** Handlers by function name; loaded from `functions/` when omitted. */
+  /** Handlers by function name, run in this thread; loaded from `functions/` when neither this nor `invoke` is given. */
   handlers?: Map<string, LambdaHandler>;
+  /** Runs the route's function elsewhere (the Lambda worker threads) instead of `handlers`. */
+  invoke?: InvokeFunction;
 }): Promise<LocalServer> {
+  if (options.handlers && options.invoke)
+    throw new Error('startLocalServer takes handlers or invoke, not both');
   const routes = options.routes ?? manifestRoutes;
-  const handlers = options.handlers ?? (await loadHandlers(routes));
+  const invoke = options.invoke ?? inThisThread(options.handlers ?? (await loadHandlers(routes)));
   const matcher = new RouteMatcher(routes);
 
   const server = createServer((request, response) => {
-    void serve(request, response, matcher, handlers);
+    void serve(request, response, matcher, invoke);
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -68,11 +79,19 @@ export async function startLocalServer(options: {
   };
 }
 
+function inThisThread(handlers: Map<string, LambdaHandler>): InvokeFunction {
+  return (functionName, event, timeoutSeconds) => {
+    const handler = handlers.get(functionName);
+    if (!handler) return Promise.reject(new Error(`No handler loaded for ${functionName}`));
+    return handler(event, localLambdaContext(functionName, timeoutSeconds));
+  };
+}
+
 async function serve(
   request: IncomingMessage,
   response: ServerResponse,
   matcher: RouteMatcher<RouteEntry>,
-  handlers: Map<string, LambdaHandler>,
+  invoke: InvokeFunction,
 ): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   try {
@@ -96,14 +115,12 @@ async function serve(
       );
       return;
     }
-    const handler = handlers.get(match.route.function);
-    if (!handler) throw new Error(`No handler loaded for ${match.route.function}`);
     const event = toApiGatewayEvent(request, body, {
       routeKey: routeKey(match.route),
       pathParameters: match.pathParameters,
     });
-    const context = localLambdaContext(match.route.function, match.route.timeoutSeconds ?? 10);
-    const result = (await handler(event, context)) as APIGatewayProxyResultV2;
+    const { function: functionName, timeoutSeconds = 10 } = match.route;
+    const result = (await invoke(functionName, event, timeoutSeconds)) as APIGatewayProxyResultV2;
     writeApiGatewayResult(response, result, event.requestContext.requestId);
   } catch (error) {
     // API Gateway answers 500 when the integration itself fails; handlers map their own errors.

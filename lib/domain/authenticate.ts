@@ -1,4 +1,8 @@
 import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
+
+/** Where authentication reads keys: it may answer from a short-lived cache (runtime.authKeyLookup). */
+export type ApiKeyLookup = Pick<ApiKeyRepository, 'get'>;
+
 import { parseApiKey, secretMatches } from './api-keys.ts';
 import { ForbiddenError, UnauthorizedError } from './errors.ts';
 import type { Principal, Role } from './roles.ts';
@@ -6,7 +10,7 @@ import type { Principal, Role } from './roles.ts';
 /** Resolves `Authorization: Bearer <key>` to a principal; 401 for missing, unknown or revoked keys. */
 export async function authenticate(
   authorization: string | undefined,
-  apiKeys: ApiKeyRepository,
+  apiKeys: ApiKeyLookup,
 ): Promise<Principal> {
   if (!authorization) {
     throw new UnauthorizedError('MISSING_API_KEY', 'Send an API key as "Authorization: Bearer <key>"');

@@ -1,10 +1,10 @@
 import {
   EVENT_TYPES,
   type EventType,
-  INTEGER_MEASURES,
+  type IntegerMeasure,
   MAX_DIMENSION_LENGTH,
   MAX_EVENT_FUTURE_MS,
-  STRING_DIMENSIONS,
+  type StringDimension,
   type UsageEvent,
 } from './events.ts';
 import { isDecimalString, parseMicros } from './money.ts';
@@ -35,17 +35,6 @@ export type EventValidation = { ok: true; event: UsageEvent } | { ok: false; rej
 // ISO 8601 date-time with an explicit zone; a time without one would be ambiguous.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const FRACTIONAL_MEASURES = ['latencyMs', 'units'] as const;
-const KNOWN_FIELDS = new Set<string>([
-  'id',
-  'time',
-  'type',
-  'statusCode',
-  'cost',
-  ...STRING_DIMENSIONS,
-  ...INTEGER_MEASURES,
-  ...FRACTIONAL_MEASURES,
-]);
-const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 const MAX_ID_LENGTH = 128;
 /** Whole parts up to this many digits make micros below 2^53: exact as a number. */
 const SAFE_WHOLE_DIGITS = 9;
@@ -54,6 +43,16 @@ const reject = (code: EventRejection['code'], detail: string): EventValidation =
   ok: false,
   rejection: { code, detail },
 });
+
+const invalidDimension = (dimension: StringDimension): EventValidation =>
+  reject(
+    'INVALID_DIMENSION',
+    `"${dimension}" is a string of 1 to ${MAX_DIMENSION_LENGTH} characters without control characters`,
+  );
+const invalidIntegerMeasure = (measure: IntegerMeasure): EventValidation =>
+  reject('INVALID_MEASURE', `"${measure}" is a non-negative whole number`);
+const invalidFractionalMeasure = (measure: (typeof FRACTIONAL_MEASURES)[number]): EventValidation =>
+  reject('INVALID_MEASURE', `"${measure}" is a non-negative number`);
 
 /** 1 to 128 printable ASCII characters without spaces (0x21–0x7e). */
 function isValidId(id: string): boolean {
@@ -66,56 +65,160 @@ function isValidId(id: string): boolean {
   return true;
 }
 
-/** Control characters (U+0000–U+001F, U+007F) have no place in a dimension value; anything else is stored verbatim. */
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
+/** 1 to 256 characters, none of them a control character (U+0000–U+001F, U+007F); anything else is stored verbatim. */
+function isDimensionValue(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const length = value.length;
+  if (length === 0 || length > MAX_DIMENSION_LENGTH) return false;
+  for (let i = 0; i < length; i++) {
     const code = value.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
+    if (code < 0x20 || code === 0x7f) return false;
   }
-  return false;
+  return true;
 }
 
-const digitsAt = (text: string, start: number, count: number): number => {
+const isIntegerMeasure = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+const isFractionalMeasure = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1e12;
+
+const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
+const isKnownType = (type: string): type is EventType => KNOWN_TYPES.has(type);
+
+/** The number written by `count` ASCII digits at `start`, or -1 when one of them is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
   let value = 0;
-  for (let i = start; i < start + count; i++) value = value * 10 + (text.charCodeAt(i) - 0x30);
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
   return value;
-};
+}
+
+/** Days from 1970-01-01 to a civil date (year ≥ 1), a day past the month's end rolling over as in Date.UTC. */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  // Years counted from March, so that the leap day ends a year (H. Hinnant's days_from_civil).
+  const marchYear = month <= 2 ? year - 1 : year;
+  const era = Math.floor(marchYear / 400);
+  const yearOfEra = marchYear - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
 
 /**
- * Date.parse of a time that matched ISO_TIME. The form toISOString writes
+ * Epoch millis of a valid `time`, NaN otherwise. The form toISOString writes
  * (YYYY-MM-DDTHH:MM:SS.sssZ, what most clients send) is read digit by digit, with the ranges
  * Date.parse accepts (a day up to 31 rolls over into the next month, as it does there); any
- * other form, and hour 24, go to Date.parse itself.
+ * other form, and hour 24 or a year below 1000, go to ISO_TIME and Date.parse.
  */
-function parseIsoTime(time: string): number {
-  if (time.length === 24 && time.charCodeAt(19) === 0x2e && time.charCodeAt(23) === 0x5a) {
+function timeMillis(time: unknown): number {
+  if (typeof time !== 'string') return Number.NaN;
+  if (
+    time.length === 24 &&
+    time.charCodeAt(4) === 0x2d &&
+    time.charCodeAt(7) === 0x2d &&
+    time.charCodeAt(10) === 0x54 &&
+    time.charCodeAt(13) === 0x3a &&
+    time.charCodeAt(16) === 0x3a &&
+    time.charCodeAt(19) === 0x2e &&
+    time.charCodeAt(23) === 0x5a
+  ) {
     const year = digitsAt(time, 0, 4);
     const month = digitsAt(time, 5, 2);
     const day = digitsAt(time, 8, 2);
     const hour = digitsAt(time, 11, 2);
     const minute = digitsAt(time, 14, 2);
     const second = digitsAt(time, 17, 2);
-    if (year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23) {
-      if (minute <= 59 && second <= 59) {
-        return Date.UTC(year, month - 1, day, hour, minute, second, digitsAt(time, 20, 3));
-      }
-      return Number.NaN;
+    const millis = digitsAt(time, 20, 3);
+    // A non-digit reads -1 and leaves it to ISO_TIME, which refuses it.
+    const inRange =
+      year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23;
+    if (inRange && minute >= 0 && second >= 0 && millis >= 0) {
+      if (minute > 59 || second > 59) return Number.NaN;
+      return (
+        daysSinceEpoch(year, month, day) * 86_400_000 +
+        hour * 3_600_000 +
+        minute * 60_000 +
+        second * 1000 +
+        millis
+      );
     }
   }
-  return Date.parse(time);
+  return ISO_TIME.test(time) ? Date.parse(time) : Number.NaN;
 }
 
-/** Micros of a string that passed isDecimalString: exact number arithmetic when it fits, else parseMicros. */
-function microsOf(cost: string): bigint {
-  const dot = cost.indexOf('.');
-  const whole = dot < 0 ? cost : cost.slice(0, dot);
-  if (whole.length > SAFE_WHOLE_DIGITS) return parseMicros(cost);
-  const fraction = dot < 0 ? 0 : Number(cost.slice(dot + 1).padEnd(6, '0'));
-  return BigInt(Number(whole) * 1_000_000 + fraction);
+/**
+ * Micros of a non-negative decimal string with at most 6 decimal places (money.ts's
+ * isDecimalString), undefined for anything else. Whole parts up to 9 digits are exact as numbers.
+ */
+function costMicros(cost: unknown): bigint | undefined {
+  if (typeof cost !== 'string') return undefined;
+  const length = cost.length;
+  let whole = 0;
+  let i = 0;
+  for (; i < length; i++) {
+    const digit = cost.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) break;
+    whole = whole * 10 + digit;
+  }
+  if (i === 0 || (i < length && cost.charCodeAt(i) !== 0x2e)) return undefined;
+  if (i > SAFE_WHOLE_DIGITS) return isDecimalString(cost) ? parseMicros(cost) : undefined;
+  let fraction = 0;
+  let scale = 1_000_000;
+  if (i < length) {
+    const places = length - i - 1;
+    if (places < 1 || places > 6) return undefined;
+    for (i += 1; i < length; i++) {
+      const digit = cost.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) return undefined;
+      fraction = fraction * 10 + digit;
+      scale /= 10;
+    }
+  }
+  return BigInt(whole * 1_000_000 + fraction * scale);
+}
+
+/**
+ * The fields validateEvent reads: a switch on the key beats a Set lookup in its per-key loop.
+ * Written out like the reads themselves; test/domain/event-validation.property.test.ts holds both
+ * to the field lists of events.ts.
+ */
+function isKnownField(key: string): boolean {
+  switch (key) {
+    case 'id':
+    case 'time':
+    case 'type':
+    case 'statusCode':
+    case 'cost':
+    case 'operatorId':
+    case 'accountId':
+    case 'projectId':
+    case 'apiKeyId':
+    case 'connectorId':
+    case 'service':
+    case 'endpoint':
+    case 'category':
+    case 'method':
+    case 'model':
+    case 'status':
+    case 'bytes':
+    case 'inputTokens':
+    case 'outputTokens':
+    case 'segments':
+    case 'storageBytes':
+    case 'latencyMs':
+    case 'units':
+      return true;
+    default:
+      return false;
+  }
 }
 
 function unknownFieldsRejection(raw: Record<string, unknown>): EventValidation | null {
-  const unknown = Object.keys(raw).filter((key) => !KNOWN_FIELDS.has(key));
+  const unknown = Object.keys(raw).filter((key) => !isKnownField(key));
   if (unknown.length === 0) return null;
   return reject('UNKNOWN_FIELD', `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
 }
@@ -123,8 +226,10 @@ function unknownFieldsRejection(raw: Record<string, unknown>): EventValidation |
 /**
  * Validates one incoming event on its own, so one bad event never affects the rest of its batch.
  * Unknown fields are rejected, not dropped: a misspelt `latencyMS` silently lost would corrupt
- * every latency figure downstream, so the client hears about it. It runs once per ingested event,
- * so it avoids per-event allocations beyond the event itself (no key arrays, one Date.parse).
+ * every latency figure downstream, so the client hears about it. It runs once per ingested event
+ * (its cost is a ceiling on ingest throughput), so fields are read by name, one at a time: keyed
+ * reads and writes in a loop over field names are several times slower. Absent fields stay absent
+ * on the event, which adapters iterate.
  */
 export function validateEvent(input: unknown, now: Date): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -132,7 +237,7 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   }
   const raw = input as Record<string, unknown>;
   for (const key in raw) {
-    if (!KNOWN_FIELDS.has(key)) {
+    if (!isKnownField(key)) {
       // for…in also walks inherited keys: the own keys alone decide, as they always did.
       const rejection = unknownFieldsRejection(raw);
       if (rejection) return rejection;
@@ -145,7 +250,7 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   if (typeof id !== 'string' || !isValidId(id)) {
     return reject('INVALID_ID', '"id" is 1 to 128 printable ASCII characters without spaces');
   }
-  const millis = typeof rawTime === 'string' && ISO_TIME.test(rawTime) ? parseIsoTime(rawTime) : Number.NaN;
+  const millis = timeMillis(rawTime);
   if (Number.isNaN(millis)) {
     return reject('INVALID_TIME', '"time" is an ISO 8601 date-time with a zone, e.g. 2026-04-18T10:00:00Z');
   }
@@ -156,29 +261,69 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   if (millis < nowMillis - MAX_EVENT_AGE_MS) {
     return reject('TIME_TOO_OLD', '"time" is more than 365 days in the past');
   }
-  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
+  if (typeof type !== 'string' || !isKnownType(type)) {
     return reject('UNKNOWN_TYPE', `"type" is one of ${EVENT_TYPES.join(', ')}`);
   }
-  const event: UsageEvent = { id, time: new Date(millis), type: type as EventType };
+  const event: UsageEvent = { id, time: new Date(millis), type };
 
-  for (const dimension of STRING_DIMENSIONS) {
-    const value = raw[dimension];
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'string' ||
-      value.length === 0 ||
-      value.length > MAX_DIMENSION_LENGTH ||
-      hasControlCharacter(value)
-    ) {
-      return reject(
-        'INVALID_DIMENSION',
-        `"${dimension}" is a string of 1 to ${MAX_DIMENSION_LENGTH} characters without control characters`,
-      );
-    }
-    event[dimension] = value;
+  // `!= null`: a null field counts as absent, like a missing one.
+  const operatorId = raw.operatorId;
+  if (operatorId != null) {
+    if (!isDimensionValue(operatorId)) return invalidDimension('operatorId');
+    event.operatorId = operatorId;
+  }
+  const accountId = raw.accountId;
+  if (accountId != null) {
+    if (!isDimensionValue(accountId)) return invalidDimension('accountId');
+    event.accountId = accountId;
+  }
+  const projectId = raw.projectId;
+  if (projectId != null) {
+    if (!isDimensionValue(projectId)) return invalidDimension('projectId');
+    event.projectId = projectId;
+  }
+  const apiKeyId = raw.apiKeyId;
+  if (apiKeyId != null) {
+    if (!isDimensionValue(apiKeyId)) return invalidDimension('apiKeyId');
+    event.apiKeyId = apiKeyId;
+  }
+  const connectorId = raw.connectorId;
+  if (connectorId != null) {
+    if (!isDimensionValue(connectorId)) return invalidDimension('connectorId');
+    event.connectorId = connectorId;
+  }
+  const service = raw.service;
+  if (service != null) {
+    if (!isDimensionValue(service)) return invalidDimension('service');
+    event.service = service;
+  }
+  const endpoint = raw.endpoint;
+  if (endpoint != null) {
+    if (!isDimensionValue(endpoint)) return invalidDimension('endpoint');
+    event.endpoint = endpoint;
+  }
+  const category = raw.category;
+  if (category != null) {
+    if (!isDimensionValue(category)) return invalidDimension('category');
+    event.category = category;
+  }
+  const method = raw.method;
+  if (method != null) {
+    if (!isDimensionValue(method)) return invalidDimension('method');
+    event.method = method;
+  }
+  const model = raw.model;
+  if (model != null) {
+    if (!isDimensionValue(model)) return invalidDimension('model');
+    event.model = model;
+  }
+  const status = raw.status;
+  if (status != null) {
+    if (!isDimensionValue(status)) return invalidDimension('status');
+    event.status = status;
   }
   const statusCode = raw.statusCode;
-  if (statusCode !== undefined && statusCode !== null) {
+  if (statusCode != null) {
     if (
       typeof statusCode !== 'number' ||
       !Number.isInteger(statusCode) ||
@@ -189,31 +334,51 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
     }
     event.statusCode = statusCode;
   }
-  for (const measure of INTEGER_MEASURES) {
-    const value = raw[measure];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      return reject('INVALID_MEASURE', `"${measure}" is a non-negative whole number`);
-    }
-    event[measure] = value;
+  const bytes = raw.bytes;
+  if (bytes != null) {
+    if (!isIntegerMeasure(bytes)) return invalidIntegerMeasure('bytes');
+    event.bytes = bytes;
   }
-  for (const measure of FRACTIONAL_MEASURES) {
-    const value = raw[measure];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1e12) {
-      return reject('INVALID_MEASURE', `"${measure}" is a non-negative number`);
-    }
-    event[measure] = value;
+  const inputTokens = raw.inputTokens;
+  if (inputTokens != null) {
+    if (!isIntegerMeasure(inputTokens)) return invalidIntegerMeasure('inputTokens');
+    event.inputTokens = inputTokens;
+  }
+  const outputTokens = raw.outputTokens;
+  if (outputTokens != null) {
+    if (!isIntegerMeasure(outputTokens)) return invalidIntegerMeasure('outputTokens');
+    event.outputTokens = outputTokens;
+  }
+  const segments = raw.segments;
+  if (segments != null) {
+    if (!isIntegerMeasure(segments)) return invalidIntegerMeasure('segments');
+    event.segments = segments;
+  }
+  const storageBytes = raw.storageBytes;
+  if (storageBytes != null) {
+    if (!isIntegerMeasure(storageBytes)) return invalidIntegerMeasure('storageBytes');
+    event.storageBytes = storageBytes;
+  }
+  const latencyMs = raw.latencyMs;
+  if (latencyMs != null) {
+    if (!isFractionalMeasure(latencyMs)) return invalidFractionalMeasure('latencyMs');
+    event.latencyMs = latencyMs;
+  }
+  const units = raw.units;
+  if (units != null) {
+    if (!isFractionalMeasure(units)) return invalidFractionalMeasure('units');
+    event.units = units;
   }
   const cost = raw.cost;
-  if (cost !== undefined && cost !== null) {
-    if (typeof cost !== 'string' || !isDecimalString(cost)) {
+  if (cost != null) {
+    const micros = costMicros(cost);
+    if (micros === undefined) {
       return reject(
         'INVALID_COST',
         '"cost" is a non-negative decimal string with at most 6 decimal places, e.g. "0.012500"',
       );
     }
-    event.cost = microsOf(cost);
+    event.cost = micros;
   }
   return { ok: true, event };
 }

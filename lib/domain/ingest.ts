@@ -1,6 +1,6 @@
 import type { TimeSeriesStore } from '../stores/time-series.ts';
 import { PayloadTooLargeError, UnprocessableError, ValidationError } from './errors.ts';
-import { type EventRejection, validateEvent } from './event-validation.ts';
+import { validateEvent } from './event-validation.ts';
 import type { UsageEvent } from './events.ts';
 
 export const MAX_BATCH_EVENTS = 1000;
@@ -70,9 +70,10 @@ export async function ingestEvents(
   now: Date,
 ): Promise<IngestResult> {
   const rejected: IngestResult['rejected'] = [];
-  /** Index in the batch of the first valid event of each id, and those events in batch order. */
-  const firstIndex = new Map<string, number>();
+  const seenIds = new Set<string>();
+  /** The first valid event of each id, in batch order, and its index in the batch. */
   const events: UsageEvent[] = [];
+  const eventIndexes: number[] = [];
   let duplicates = 0;
 
   for (let index = 0; index < items.length; index++) {
@@ -83,15 +84,18 @@ export async function ingestEvents(
     }
     const result = validateEvent(item.value, now);
     if (!result.ok) {
-      rejected.push({ index, ...(result.rejection satisfies EventRejection) });
+      rejected.push({ index, code: result.rejection.code, detail: result.rejection.detail });
       continue;
     }
-    if (firstIndex.has(result.event.id)) {
+    // One hash lookup per event: the set grows only for an id it did not hold.
+    const seenBefore = seenIds.size;
+    seenIds.add(result.event.id);
+    if (seenIds.size === seenBefore) {
       duplicates += 1;
       continue;
     }
-    firstIndex.set(result.event.id, index);
     events.push(result.event);
+    eventIndexes.push(index);
   }
 
   let accepted = 0;
@@ -99,15 +103,15 @@ export async function ingestEvents(
     const outcome = await store.writeEvents(tenantId, events);
     accepted = outcome.accepted.length;
     duplicates += outcome.duplicates.length;
-    for (const refusal of outcome.rejected) {
-      rejected.push({
-        index: firstIndex.get(refusal.id) ?? -1,
-        code: refusal.code,
-        detail: refusal.detail,
-      });
+    if (outcome.rejected.length > 0) {
+      const indexById = new Map(events.map((event, i) => [event.id, eventIndexes[i] ?? -1]));
+      for (const refusal of outcome.rejected) {
+        rejected.push({ index: indexById.get(refusal.id) ?? -1, code: refusal.code, detail: refusal.detail });
+      }
+      // The validation rejections came in batch order; the store's refusals have to be merged in.
+      rejected.sort((a, b) => a.index - b.index);
     }
   }
-  rejected.sort((a, b) => a.index - b.index);
   const result = { accepted, duplicates, rejected };
   if (accepted + duplicates === 0) {
     throw new UnprocessableError(

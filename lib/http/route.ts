@@ -156,7 +156,7 @@ const auth = (role: string): MiddlewareObj<Event> => ({
   before: async ({ event }) => {
     const state = event.meterhouse ?? { rawBody: '' };
     if (role !== 'public') {
-      const principal = await authenticate(event.headers?.authorization, runtime().apiKeys);
+      const principal = await authenticate(event.headers?.authorization, runtime().authKeyLookup);
       authorize(principal, role as Principal['role']);
       state.principal = principal;
       logger.appendKeys({ tenantId: principal.tenantId, keyId: principal.keyId });

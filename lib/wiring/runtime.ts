@@ -1,6 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyLookup } from '../domain/authenticate.ts';
 import type { DependencyCheck } from '../domain/readiness.ts';
 import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
+import { CachingApiKeyRepository } from '../stores/caching-api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
 import { DynamoDbIdempotencyStore } from '../stores/dynamodb/dynamodb-idempotency-store.ts';
@@ -20,6 +22,17 @@ export interface StoreFactories {
   timeSeries: () => TimeSeriesStore;
 }
 
+export interface RuntimeOptions {
+  /**
+   * How long a verified API key is served from memory before it is read again; 0 reads the store on
+   * every request. Default: `METERHOUSE_KEY_CACHE_TTL_SECONDS`, else 5.
+   */
+  apiKeyCacheTtlSeconds?: number;
+}
+
+export const KEY_CACHE_TTL_ENV = 'METERHOUSE_KEY_CACHE_TTL_SECONDS';
+const DEFAULT_KEY_CACHE_TTL_SECONDS = 5;
+
 function once<T>(factory: () => T): () => T {
   let value: { v: T } | undefined;
   return () => {
@@ -37,11 +50,21 @@ export class Runtime {
   readonly #configTable: () => ConfigTable;
   readonly #timeSeries: () => TimeSeriesStore;
   readonly clock: () => Date;
+  readonly #apiKeyCacheTtlMs: number;
 
-  constructor(stores: StoreFactories, clock: () => Date = () => new Date()) {
+  constructor(stores: StoreFactories, clock: () => Date = () => new Date(), options: RuntimeOptions = {}) {
     this.#configTable = once(stores.configTable);
     this.#timeSeries = once(stores.timeSeries);
     this.clock = clock;
+    const fromEnv = process.env[KEY_CACHE_TTL_ENV]?.trim();
+    const ttlSeconds =
+      options.apiKeyCacheTtlSeconds ?? (fromEnv ? Number(fromEnv) : DEFAULT_KEY_CACHE_TTL_SECONDS);
+    if (!(Number.isFinite(ttlSeconds) && ttlSeconds >= 0)) {
+      throw new RangeError(
+        `The API key cache TTL (${KEY_CACHE_TTL_ENV}) must be a number of seconds >= 0, got ${options.apiKeyCacheTtlSeconds ?? fromEnv}`,
+      );
+    }
+    this.#apiKeyCacheTtlMs = ttlSeconds * 1000;
   }
 
   get configTable(): ConfigTable {
@@ -52,9 +75,28 @@ export class Runtime {
     return this.#timeSeries();
   }
 
-  readonly #apiKeys = once(() => new DynamoDbApiKeyRepository(this.configTable));
+  // Cache expiry runs on the wall clock, not `clock`: tests freeze `clock` for business time.
+  readonly #apiKeys = once((): ApiKeyRepository => {
+    const store = new DynamoDbApiKeyRepository(this.configTable);
+    return this.#apiKeyCacheTtlMs === 0
+      ? store
+      : new CachingApiKeyRepository(store, { ttlMs: this.#apiKeyCacheTtlMs });
+  });
+  /** Consistent reads; writes also refresh the container's key cache. */
   get apiKeys(): ApiKeyRepository {
     return this.#apiKeys();
+  }
+
+  readonly #authKeyLookup = once((): ApiKeyLookup => {
+    const keys = this.apiKeys;
+    return keys instanceof CachingApiKeyRepository ? { get: (keyId) => keys.getCached(keyId) } : keys;
+  });
+  /**
+   * Keys for authentication: may answer from this container's cache, up to
+   * `apiKeyCacheTtlSeconds` old (a revocation made elsewhere takes effect within that time).
+   */
+  get authKeyLookup(): ApiKeyLookup {
+    return this.#authKeyLookup();
   }
 
   readonly #tenants = once(() => new DynamoDbTenantRepository(this.configTable));

@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGER_MEASURES, STRING_DIMENSIONS, type UsageEvent } from '#lib/domain/events.ts';
 import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
-import { appendEvent, appendEvents, EVENTS_DDL, EVENTS_TABLE } from '#lib/stores/duckdb/schema.ts';
+import { encodeEvents, selectStoredRows } from '#lib/stores/duckdb/event-encoding.ts';
+import {
+  appendEncodedEvents,
+  appendEvent,
+  appendEvents,
+  EVENTS_DDL,
+  EVENTS_TABLE,
+} from '#lib/stores/duckdb/schema.ts';
 
 /**
  * The ingest path's bulk writes: data chunks (appendEvents) store exactly what the row-by-row
@@ -108,6 +115,36 @@ describe('appendEvents (data chunks) against appendEvent (row by row)', () => {
         expect(await rows(chunked, tenant)).toEqual(await rows(rowWise, tenant));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  // A write that finds some of its events stored already appends the other rows of its encoding.
+  it('stores exactly the selected rows of encoded chunks', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        batchArb('s').chain((events) =>
+          fc.tuple(
+            fc.constant(events),
+            fc.array(fc.boolean(), { minLength: events.length, maxLength: events.length }),
+          ),
+        ),
+        async ([events, picks]) => {
+          const tenant = `selected-${++run}`;
+          const one = await rowWise.createAppender(EVENTS_TABLE);
+          for (const [i, event] of events.entries()) if (picks[i]) appendEvent(one, tenant, event);
+          one.closeSync();
+          const bulk = await chunked.createAppender(EVENTS_TABLE);
+          appendEncodedEvents(
+            bulk,
+            tenant,
+            selectStoredRows(encodeEvents(events), Uint8Array.from(picks, Number)),
+          );
+          bulk.closeSync();
+          expect(await rows(chunked, tenant)).toEqual(await rows(rowWise, tenant));
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 

@@ -15,10 +15,19 @@ import { type Dialect, duckdbDialect } from '../../query/dialect.ts';
 import type { QueryRow, QuerySpec } from '../../query/spec.ts';
 import { quoteIdentifier as q } from '../../query/sql.ts';
 import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
-import { appendEvents, DUCKDB_SETTINGS, EVENTS_DDL, EVENTS_TABLE, invalidEventReason } from './schema.ts';
+import {
+  type EncodedEventBatch,
+  encodeEvents,
+  INVALID_EVENT,
+  prepareEventWrite,
+  type StoredRows,
+  selectStoredRows,
+  writeOutcome,
+} from './event-encoding.ts';
+import { appendEncodedEvents, DUCKDB_SETTINGS, EVENTS_DDL, EVENTS_TABLE } from './schema.ts';
 import { StoredIdFilter } from './stored-id-filter.ts';
 
-export const INVALID_EVENT = 'INVALID_EVENT';
+export { INVALID_EVENT };
 
 /** Test seam: lets a test fail a write at the last moment, inside its transaction. */
 export interface DuckDbWriteFaults {
@@ -101,18 +110,18 @@ function bindIds(statement: DuckDBPreparedStatement, ids: readonly string[]): vo
   }
 }
 
-/** One writeEvents call waiting for the writer. */
+/** One write waiting for the writer: a call's storable events, encoded. */
 interface PendingWrite {
   tenantId: string;
-  events: readonly UsageEvent[];
-  /** The call's storable events, first of each id, in order. */
-  candidates: readonly UsageEvent[];
-  rejected: WriteOutcome['rejected'];
-  /** DuckDB's hash halves of the candidates' ids, computed off the writer's path (HASH_BATCH_IDS). */
+  batch: EncodedEventBatch;
+  /** DuckDB's hash halves of the batch's ids, computed off the writer's path (HASH_BATCH_IDS). */
   halves: Promise<readonly number[]>;
-  resolve(outcome: WriteOutcome): void;
+  resolve(stored: StoredRows): void;
   reject(error: unknown): void;
 }
+
+const storedIds = (ids: readonly string[], stored: StoredRows): readonly string[] =>
+  stored === 'all' ? ids : ids.filter((_, i) => stored[i] === 1);
 
 /** A write of a group with its hashes in hand. */
 interface ReadyWrite {
@@ -133,45 +142,6 @@ class WriteHookFailure extends Error {
 /** Writes waiting together go into one transaction up to this many events (one COMMIT, one fsync). */
 const MAX_GROUP_EVENTS = 16_384;
 
-/** The call's storable events (first of each id) and the refused ones. */
-function triage(events: readonly UsageEvent[]): Pick<PendingWrite, 'candidates' | 'rejected'> {
-  const rejected: WriteOutcome['rejected'] = [];
-  const candidates: UsageEvent[] = [];
-  const inCall = new Set<string>();
-  for (const event of events) {
-    if (inCall.has(event.id)) continue; // a repeat within the call is reported as a duplicate
-    inCall.add(event.id);
-    const reason = invalidEventReason(event);
-    if (reason === null) candidates.push(event);
-    else rejected.push({ id: event.id, code: INVALID_EVENT, detail: reason });
-  }
-  return { candidates, rejected };
-}
-
-/**
- * What the call did with each of its events, in its order: `fresh` are the candidates this write
- * stored (the very `candidates` array when it stored them all, the usual case).
- */
-function outcomeOf(write: PendingWrite, fresh: readonly UsageEvent[]): WriteOutcome {
-  if (fresh === write.candidates && fresh.length === write.events.length) {
-    // Every event of the call was new, storable and unique in it: all accepted, in order.
-    return { accepted: fresh.map((e) => e.id), duplicates: [], rejected: write.rejected };
-  }
-  const stored = new Set(fresh.map((e) => e.id));
-  const outcome: WriteOutcome = { accepted: [], duplicates: [], rejected: write.rejected };
-  const rejectedIds = new Set(write.rejected.map((r) => r.id));
-  const reported = new Set<string>();
-  for (const { id } of write.events) {
-    if (reported.has(id)) {
-      outcome.duplicates.push(id); // repeated within the call
-      continue;
-    }
-    reported.add(id);
-    if (!rejectedIds.has(id)) (stored.has(id) ? outcome.accepted : outcome.duplicates).push(id);
-  }
-  return outcome;
-}
-
 /**
  * The time-series port on an embedded DuckDB database (local runtime and tests).
  *
@@ -182,7 +152,8 @@ function outcomeOf(write: PendingWrite, fresh: readonly UsageEvent[]): WriteOutc
  * stored id, so ids the filter has certainly never seen skip it). Calls waiting for the writer
  * are written together in one transaction (group commit: one COMMIT and one WAL sync for all of
  * them, each call still answered only after that COMMIT); the new events go through the typed
- * Appender in data chunks (schema.ts appendEvents). Within a group, a later call sees the ids of
+ * Appender in data chunks, encoded by the caller's thread (event-encoding.ts: writeEvents here,
+ * or writeEncoded from another thread through store-channel.ts). Within a group, a later call sees the ids of
  * the earlier ones exactly as if it had run after them. Any failure rolls the transaction back,
  * so nothing of a failed call is stored or counted as seen; the other calls of a failed group
  * are written again one by one, each with its own outcome. The filter learns ids only after
@@ -255,22 +226,28 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   }
 
   /** Queued behind earlier writes; a write queued before close() still completes. */
-  writeEvents(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
+  async writeEvents(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
+    const prepared = prepareEventWrite(events);
+    const batch: EncodedEventBatch = {
+      ids: prepared.candidates.map((e) => e.id),
+      chunks: encodeEvents(prepared.candidates),
+    };
+    return writeOutcome(events, prepared, await this.writeEncoded(tenantId, batch));
+  }
+
+  /**
+   * writeEvents for a call whose events were prepared and encoded already (prepareEventWrite,
+   * encodeEvents), e.g. in another thread (store-channel.ts): which of the batch's rows it stored.
+   */
+  writeEncoded(tenantId: string, batch: EncodedEventBatch): Promise<StoredRows> {
     if (this.#closed) return Promise.reject(closedError());
     if (typeof tenantId !== 'string' || tenantId === '') {
       return Promise.reject(new Error('writeEvents needs a tenant id'));
     }
-    const { candidates, rejected } = triage(events);
-    const halves =
-      candidates.length > 0
-        ? this.#hash(
-            tenantId,
-            candidates.map((e) => e.id),
-          )
-        : Promise.resolve([]);
+    const halves = batch.ids.length > 0 ? this.#hash(tenantId, batch.ids) : Promise.resolve([]);
     halves.catch(() => undefined); // awaited by the writer, which reports a failure to this call
-    return new Promise<WriteOutcome>((resolve, reject) => {
-      this.#pending.push({ tenantId, events, candidates, rejected, halves, resolve, reject });
+    return new Promise<StoredRows>((resolve, reject) => {
+      this.#pending.push({ tenantId, batch, halves, resolve, reject });
       this.#drain();
     });
   }
@@ -296,8 +273,8 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     let events = 0;
     let count = 0;
     for (const write of this.#pending) {
-      if (count > 0 && events + write.candidates.length > MAX_GROUP_EVENTS) break;
-      events += write.candidates.length;
+      if (count > 0 && events + write.batch.ids.length > MAX_GROUP_EVENTS) break;
+      events += write.batch.ids.length;
       count++;
     }
     return this.#pending.splice(0, count);
@@ -311,14 +288,14 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       const write = group[i] as PendingWrite;
       if (result.status === 'rejected') write.reject(result.reason);
       // Nothing storable (every event refused or repeated): no transaction, as before.
-      else if (write.candidates.length === 0) write.resolve(outcomeOf(write, write.candidates));
+      else if (write.batch.ids.length === 0) write.resolve('all');
       else ready.push({ write, halves: result.value });
     });
     if (ready.length === 0) return;
     try {
       const fresh = await this.#store(ready);
       ready.forEach(({ write }, i) => {
-        write.resolve(outcomeOf(write, fresh[i] as readonly UsageEvent[]));
+        write.resolve(fresh[i] as StoredRows);
       });
       return;
     } catch (error) {
@@ -339,49 +316,57 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   async #writeAlone(item: ReadyWrite): Promise<void> {
     try {
       const [fresh] = await this.#store([item]);
-      item.write.resolve(outcomeOf(item.write, fresh as readonly UsageEvent[]));
+      item.write.resolve(fresh as StoredRows);
     } catch (error) {
       item.write.reject(error instanceof WriteHookFailure ? error.cause : error);
     }
   }
 
   /**
-   * One transaction for the group: returns, per write, the candidates it stored (the others were
+   * One transaction for the group: returns, per write, which of its rows it stored (the others were
    * stored before, or by an earlier write of the group).
    */
-  async #store(writes: readonly ReadyWrite[]): Promise<(readonly UsageEvent[])[]> {
+  async #store(writes: readonly ReadyWrite[]): Promise<StoredRows[]> {
     const connection = this.#writer;
     // Ids the filter may have seen (those alone pay for the join over every stored id).
     const maybeStored = writes.map(({ write, halves }) =>
-      write.candidates
-        .filter((_, i) => this.#storedIds.mightContain(halves[2 * i] as number, halves[2 * i + 1] as number))
-        .map((e) => e.id),
+      write.batch.ids.filter((_, i) =>
+        this.#storedIds.mightContain(halves[2 * i] as number, halves[2 * i + 1] as number),
+      ),
     );
-    const fresh: (readonly UsageEvent[])[] = [];
+    const fresh: StoredRows[] = [];
     await connection.run('BEGIN TRANSACTION');
     try {
       /** Ids appended by earlier writes of the group, by tenant: not in the filter nor the table yet. */
       const earlier = new Map<string, Set<string>>();
       for (const [i, { write }] of writes.entries()) {
+        const { ids } = write.batch;
         const maybe = maybeStored[i] as string[];
         const stored = maybe.length > 0 ? await this.#storedOf(write.tenantId, maybe) : null;
         const before = earlier.get(write.tenantId);
-        const mine =
-          (stored && stored.size > 0) || before
-            ? write.candidates.filter((e) => !stored?.has(e.id) && !before?.has(e.id))
-            : write.candidates;
+        let mine: StoredRows = 'all';
+        if ((stored && stored.size > 0) || before) {
+          const rows = new Uint8Array(ids.length);
+          ids.forEach((id, j) => {
+            if (!stored?.has(id) && !before?.has(id)) rows[j] = 1;
+          });
+          mine = rows;
+        }
         fresh.push(mine);
         if (writes.length > 1) {
           const seen = before ?? new Set<string>();
-          for (const event of mine) seen.add(event.id);
+          for (const id of storedIds(ids, mine)) seen.add(id);
           earlier.set(write.tenantId, seen);
         }
       }
-      if (fresh.some((events) => events.length > 0)) {
+      const appends = writes.map(({ write }, i) => {
+        const mine = fresh[i] as StoredRows;
+        return mine === 'all' ? write.batch.chunks : selectStoredRows(write.batch.chunks, mine);
+      });
+      if (appends.some((chunks) => chunks.length > 0)) {
         await this.#append(connection, EVENTS_TABLE, null, (appender) => {
           writes.forEach(({ write }, i) => {
-            const events = fresh[i] as readonly UsageEvent[];
-            if (events.length > 0) appendEvents(appender, write.tenantId, events);
+            appendEncodedEvents(appender, write.tenantId, appends[i] as EncodedEventBatch['chunks']);
           });
         });
       }
@@ -389,7 +374,7 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
         try {
           await this.#faults?.beforeCommit?.({
             tenantId: write.tenantId,
-            ids: (fresh[i] as readonly UsageEvent[]).map((e) => e.id),
+            ids: storedIds(write.batch.ids, fresh[i] as StoredRows),
           });
         } catch (cause) {
           throw new WriteHookFailure(write, cause);
@@ -402,13 +387,12 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     }
     // Committed: only now does the filter learn these ids.
     writes.forEach(({ write, halves }, i) => {
-      const mine = fresh[i] as readonly UsageEvent[];
-      const all = mine === write.candidates;
-      const ids = all ? null : new Set(mine.map((e) => e.id));
-      write.candidates.forEach((event, j) => {
-        if (all || ids?.has(event.id))
+      const mine = fresh[i] as StoredRows;
+      for (let j = 0; j < write.batch.ids.length; j++) {
+        if (mine === 'all' || mine[j] === 1) {
           this.#storedIds.add(halves[2 * j] as number, halves[2 * j + 1] as number);
-      });
+        }
+      }
     });
     if (this.#storedIds.overfull) {
       // A failed rebuild keeps the current filter, which still holds every id (only less sharply).

@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { DuckDbStoreClient } from '#lib/stores/duckdb/store-channel.ts';
+import { documentClient } from '#lib/stores/dynamodb/config-table.ts';
+import { installRuntime, Runtime } from '#lib/wiring/index.ts';
+import { localLambdaContext } from './api-gateway-event.ts';
+import { loadHandlers } from './handlers.ts';
+import type { InvokeMessage, LambdaWorkerData, WorkerReply } from './lambda-workers.ts';
+import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
+
+/**
+ * One Lambda execution environment of the local runtime (started by lambda-workers.ts): the same
+ * handlers over a runtime of its own, whose stores are the main thread's, reached as a Lambda
+ * reaches them in AWS: DynamoDB over HTTP, the time series over a MessagePort.
+ */
+const port = parentPort;
+if (!port) throw new Error('lambda-worker.ts runs only as a worker thread (see lambda-workers.ts)');
+const { dynamodbEndpoint, functions, timeSeriesPort } = workerData as LambdaWorkerData;
+
+installRuntime(
+  new Runtime({
+    configTable: () => ({
+      doc: documentClient(localDynamoClient(dynamodbEndpoint)),
+      tableName: LOCAL_TABLE_NAME,
+    }),
+    timeSeries: () => new DuckDbStoreClient(timeSeriesPort),
+  }),
+);
+const handlers = await loadHandlers(functions.map((name) => ({ function: name })));
+
+async function invoke({ id, functionName, event, timeoutSeconds }: InvokeMessage): Promise<WorkerReply> {
+  try {
+    const handler = handlers.get(functionName);
+    if (!handler) throw new Error(`No handler loaded for ${functionName}`);
+    const result = await handler(event, localLambdaContext(functionName, timeoutSeconds));
+    return { type: 'result', id, result };
+  } catch (error) {
+    const { message, stack } = error instanceof Error ? error : new Error(String(error));
+    return { type: 'error', id, message, ...(stack ? { stack } : {}) };
+  }
+}
+
+port.on('message', (message: InvokeMessage) => {
+  void invoke(message).then((reply) => {
+    try {
+      port.postMessage(reply);
+    } catch (error) {
+      // A result that structured clone refuses (a function, a class instance with private state).
+      port.postMessage({
+        type: 'error',
+        id: message.id,
+        message: `${message.functionName} returned a result that cannot leave its worker: ${(error as Error).message}`,
+      } satisfies WorkerReply);
+    }
+  });
+});
+port.postMessage({ type: 'ready' } satisfies WorkerReply);

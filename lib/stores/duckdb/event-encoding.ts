@@ -1,0 +1,419 @@
+import {
+  EVENT_TYPES,
+  INTEGER_MEASURES,
+  type IntegerMeasure,
+  STRING_DIMENSIONS,
+  type StringDimension,
+  type UsageEvent,
+} from '../../domain/events.ts';
+import type { WriteOutcome } from '../time-series.ts';
+
+/**
+ * Events encoded as the column buffers of DuckDB data chunks (rows of EVENTS_DDL after the tenant
+ * column), in plain JavaScript with no native call. Encoding is most of the cost of filling a data
+ * chunk, so it can run in the thread that validated the events, and the buffers move to the thread
+ * that owns DuckDB without a copy (schema.ts `eventChunk` copies them into the vectors).
+ *
+ * Layouts are DuckDB's in-memory ones, little-endian (every platform DuckDB ships Node bindings for):
+ * VARCHAR as 16-byte string_t slots (strings of up to 12 ASCII characters inline; longer or non-ASCII
+ * ones are left to DuckDB, which copies them into the vector's string heap), TIMESTAMP and BIGINT as
+ * int64, INTEGER as int32, DOUBLE as float64, and validity as uint64 words (bit i = row i is valid).
+ */
+
+/** The rows of one data chunk: DuckDB's STANDARD_VECTOR_SIZE, checked against the bindings by schema.ts. */
+export const ENCODED_CHUNK_ROWS = 2048;
+
+export interface EncodedColumn {
+  /** Bytes per row in `data`. */
+  width: number;
+  /** The vector's data: `width` bytes per row. */
+  data: ArrayBuffer;
+  /** Validity words, or null when every row is valid. */
+  validity: ArrayBuffer | null;
+  /** VARCHAR: the rows DuckDB must copy into its string heap, and their values. */
+  heapRows: number[];
+  heapValues: string[];
+}
+
+export interface EncodedEventChunk {
+  rows: number;
+  /** In EVENTS_DDL order from event_id on (the tenant is one constant vector). */
+  columns: EncodedColumn[];
+}
+
+/** Storable events of a write, encoded, with their ids in the same order. */
+export interface EncodedEventBatch {
+  ids: readonly string[];
+  chunks: readonly EncodedEventChunk[];
+}
+
+/** Which of a batch's rows a write stored: all of them (the usual case), or those flagged 1. */
+export type StoredRows = 'all' | Uint8Array;
+
+const STRING_T_BYTES = 16;
+const INLINE_STRING_BYTES = 12;
+const TWO_POW_32 = 4294967296;
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_LIMIT = 2n ** 63n;
+const KNOWN_TYPES = new Set<unknown>(EVENT_TYPES);
+const isInt64 = (value: number) => Number.isInteger(value) && Math.abs(value) < 2 ** 63;
+
+/**
+ * Why DuckDB cannot store this event as it is, or null. Mirrors the Timestream record mapping.
+ * Runs for every stored event: fields are read by name, in the order of the checks.
+ */
+export function invalidEventReason(event: UsageEvent): string | null {
+  if (!(event.time instanceof Date) || !Number.isFinite(event.time.getTime()))
+    return 'time is not a valid date';
+  if (!KNOWN_TYPES.has(event.type)) return 'type is not a known event type';
+  const { statusCode } = event;
+  if (statusCode !== undefined && (!Number.isInteger(statusCode) || Math.abs(statusCode) > INT32_MAX)) {
+    return 'statusCode is not an integer';
+  }
+  const { latencyMs, units } = event;
+  if (latencyMs !== undefined && !Number.isFinite(latencyMs)) return 'latencyMs is not a finite number';
+  if (units !== undefined && !Number.isFinite(units)) return 'units is not a finite number';
+  const { bytes, inputTokens, outputTokens, segments, storageBytes } = event;
+  if (bytes !== undefined && !isInt64(bytes)) return 'bytes is not an integer';
+  if (inputTokens !== undefined && !isInt64(inputTokens)) return 'inputTokens is not an integer';
+  if (outputTokens !== undefined && !isInt64(outputTokens)) return 'outputTokens is not an integer';
+  if (segments !== undefined && !isInt64(segments)) return 'segments is not an integer';
+  if (storageBytes !== undefined && !isInt64(storageBytes)) return 'storageBytes is not an integer';
+  const { cost } = event;
+  if (cost !== undefined && (typeof cost !== 'bigint' || cost >= INT64_LIMIT || cost < -INT64_LIMIT)) {
+    return 'cost is not an integer number of micros';
+  }
+  return null;
+}
+
+/** Null bits of one column (uint64 words as pairs of uint32), made on the first null. */
+class Validity {
+  readonly #rows: number;
+  #words: Uint32Array<ArrayBuffer> | null = null;
+
+  constructor(rows: number) {
+    this.#rows = rows;
+  }
+
+  setNull(row: number): void {
+    if (this.#words === null) this.#words = new Uint32Array(Math.ceil(this.#rows / 64) * 2).fill(0xffffffff);
+    const word = row >>> 5;
+    this.#words[word] = (this.#words[word] as number) & ~(1 << (row & 31));
+  }
+
+  get buffer(): ArrayBuffer | null {
+    return this.#words?.buffer ?? null;
+  }
+}
+
+class VarcharColumn {
+  readonly validity: Validity;
+  readonly #bytes: Uint8Array<ArrayBuffer>;
+  readonly #heapRows: number[] = [];
+  readonly #heapValues: string[] = [];
+
+  constructor(rows: number) {
+    this.validity = new Validity(rows);
+    this.#bytes = new Uint8Array(rows * STRING_T_BYTES);
+  }
+
+  /** `''` is stored as NULL, like a missing value (Timestream has no empty dimension value). */
+  set(row: number, value: string | undefined): void {
+    if (value === undefined || value === '') {
+      this.validity.setNull(row);
+      return;
+    }
+    const length = value.length;
+    if (length <= INLINE_STRING_BYTES) {
+      const bytes = this.#bytes;
+      const offset = row * STRING_T_BYTES;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code === 0 || code > 0x7f) break;
+        bytes[offset + 4 + i] = code;
+      }
+      if (i === length) {
+        bytes[offset] = length; // little-endian uint32 length < 256
+        return;
+      }
+      bytes.fill(0, offset + 4, offset + 4 + i);
+    }
+    this.#heapRows.push(row);
+    this.#heapValues.push(value);
+  }
+
+  encoded(): EncodedColumn {
+    return {
+      width: STRING_T_BYTES,
+      data: this.#bytes.buffer,
+      validity: this.validity.buffer,
+      heapRows: this.#heapRows,
+      heapValues: this.#heapValues,
+    };
+  }
+}
+
+/** A BIGINT or TIMESTAMP column as pairs of 32-bit words (no bigint allocated per value). */
+class Int64Column {
+  readonly validity: Validity;
+  readonly #words: Int32Array<ArrayBuffer>;
+  #bigints: BigInt64Array | null = null;
+
+  constructor(rows: number) {
+    this.validity = new Validity(rows);
+    this.#words = new Int32Array(rows * 2);
+  }
+
+  set(row: number, value: number | undefined): void {
+    if (value === undefined) this.validity.setNull(row);
+    else this.setNumber(row, value);
+  }
+
+  /** An integer-valued number with |value| < 2^63 (checked by invalidEventReason). */
+  setNumber(row: number, value: number): void {
+    const high = Math.floor(value / TWO_POW_32);
+    this.#words[2 * row] = value - high * TWO_POW_32;
+    this.#words[2 * row + 1] = high;
+  }
+
+  setBigInt(row: number, value: bigint): void {
+    this.#bigints ??= new BigInt64Array(this.#words.buffer);
+    this.#bigints[row] = value;
+  }
+
+  encoded(): EncodedColumn {
+    return {
+      width: 8,
+      data: this.#words.buffer,
+      validity: this.validity.buffer,
+      heapRows: [],
+      heapValues: [],
+    };
+  }
+}
+
+class NumberColumn {
+  readonly validity: Validity;
+  readonly #values: Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
+
+  constructor(rows: number, kind: 'double' | 'integer') {
+    this.validity = new Validity(rows);
+    this.#values = kind === 'double' ? new Float64Array(rows) : new Int32Array(rows);
+  }
+
+  set(row: number, value: number | undefined): void {
+    if (value === undefined) this.validity.setNull(row);
+    else this.#values[row] = value;
+  }
+
+  encoded(): EncodedColumn {
+    return {
+      width: this.#values.BYTES_PER_ELEMENT,
+      data: this.#values.buffer,
+      validity: this.validity.buffer,
+      heapRows: [],
+      heapValues: [],
+    };
+  }
+}
+
+/** events[start, end) as one data chunk's columns. */
+function encodeChunk(events: readonly UsageEvent[], start: number, end: number): EncodedEventChunk {
+  const rows = end - start;
+  const ids = new VarcharColumn(rows);
+  const types = new VarcharColumn(rows);
+  const time = new Int64Column(rows);
+  const dimensions: Record<StringDimension, VarcharColumn> = {
+    operatorId: new VarcharColumn(rows),
+    accountId: new VarcharColumn(rows),
+    projectId: new VarcharColumn(rows),
+    apiKeyId: new VarcharColumn(rows),
+    connectorId: new VarcharColumn(rows),
+    service: new VarcharColumn(rows),
+    endpoint: new VarcharColumn(rows),
+    category: new VarcharColumn(rows),
+    method: new VarcharColumn(rows),
+    model: new VarcharColumn(rows),
+    status: new VarcharColumn(rows),
+  };
+  const statusCode = new NumberColumn(rows, 'integer');
+  const latency = new NumberColumn(rows, 'double');
+  const integers: Record<IntegerMeasure, Int64Column> = {
+    bytes: new Int64Column(rows),
+    inputTokens: new Int64Column(rows),
+    outputTokens: new Int64Column(rows),
+    segments: new Int64Column(rows),
+    storageBytes: new Int64Column(rows),
+  };
+  const units = new NumberColumn(rows, 'double');
+  const cost = new Int64Column(rows);
+
+  // One named read per field (a loop over the field names would make every read a slow keyed one).
+  for (let row = 0; row < rows; row++) {
+    const event = events[start + row] as UsageEvent;
+    ids.set(row, event.id);
+    const millis = event.time.getTime();
+    const micros = millis * 1000;
+    if (Number.isSafeInteger(micros)) time.setNumber(row, micros);
+    else time.setBigInt(row, BigInt(millis) * 1000n);
+    types.set(row, event.type);
+    dimensions.operatorId.set(row, event.operatorId);
+    dimensions.accountId.set(row, event.accountId);
+    dimensions.projectId.set(row, event.projectId);
+    dimensions.apiKeyId.set(row, event.apiKeyId);
+    dimensions.connectorId.set(row, event.connectorId);
+    dimensions.service.set(row, event.service);
+    dimensions.endpoint.set(row, event.endpoint);
+    dimensions.category.set(row, event.category);
+    dimensions.method.set(row, event.method);
+    dimensions.model.set(row, event.model);
+    dimensions.status.set(row, event.status);
+    statusCode.set(row, event.statusCode);
+    latency.set(row, event.latencyMs);
+    integers.bytes.set(row, event.bytes);
+    integers.inputTokens.set(row, event.inputTokens);
+    integers.outputTokens.set(row, event.outputTokens);
+    integers.segments.set(row, event.segments);
+    integers.storageBytes.set(row, event.storageBytes);
+    units.set(row, event.units);
+    if (event.cost === undefined) cost.validity.setNull(row);
+    else cost.setBigInt(row, event.cost);
+  }
+
+  return {
+    rows,
+    columns: [
+      ids.encoded(),
+      time.encoded(),
+      types.encoded(),
+      ...STRING_DIMENSIONS.map((dimension) => dimensions[dimension].encoded()),
+      statusCode.encoded(),
+      latency.encoded(),
+      ...INTEGER_MEASURES.map((measure) => integers[measure].encoded()),
+      units.encoded(),
+      cost.encoded(),
+    ],
+  };
+}
+
+/** Storable events (invalidEventReason passed) as data chunks of up to ENCODED_CHUNK_ROWS rows. */
+export function encodeEvents(events: readonly UsageEvent[]): EncodedEventChunk[] {
+  const chunks: EncodedEventChunk[] = [];
+  for (let start = 0; start < events.length; start += ENCODED_CHUNK_ROWS) {
+    chunks.push(encodeChunk(events, start, Math.min(events.length, start + ENCODED_CHUNK_ROWS)));
+  }
+  return chunks;
+}
+
+/** The buffers of encoded chunks, to transfer them to another thread instead of copying them. */
+export function transferables(chunks: readonly EncodedEventChunk[]): ArrayBuffer[] {
+  return chunks.flatMap((chunk) =>
+    chunk.columns.flatMap((column) => (column.validity ? [column.data, column.validity] : [column.data])),
+  );
+}
+
+const isValid = (validity: Uint32Array, row: number) =>
+  ((validity[row >>> 5] as number) & (1 << (row & 31))) !== 0;
+
+/** The given rows (ascending) of one chunk, as a chunk of their own. */
+function selectChunkRows(chunk: EncodedEventChunk, rows: readonly number[]): EncodedEventChunk {
+  const columns = chunk.columns.map((column): EncodedColumn => {
+    const { width } = column;
+    const from = new Uint8Array(column.data);
+    const to = new Uint8Array(rows.length * width);
+    rows.forEach((row, k) => {
+      to.set(from.subarray(row * width, (row + 1) * width), k * width);
+    });
+    let validity: ArrayBuffer | null = null;
+    if (column.validity) {
+      const old = new Uint32Array(column.validity);
+      const words = new Uint32Array(Math.ceil(rows.length / 64) * 2).fill(0xffffffff);
+      rows.forEach((row, k) => {
+        if (!isValid(old, row)) words[k >>> 5] = (words[k >>> 5] as number) & ~(1 << (k & 31));
+      });
+      validity = words.buffer;
+    }
+    const heapIndex = new Map(column.heapRows.map((row, i) => [row, i]));
+    const heapRows: number[] = [];
+    const heapValues: string[] = [];
+    rows.forEach((row, k) => {
+      const i = heapIndex.get(row);
+      if (i === undefined) return;
+      heapRows.push(k);
+      heapValues.push(column.heapValues[i] as string);
+    });
+    return { width, data: to.buffer, validity, heapRows, heapValues };
+  });
+  return { rows: rows.length, columns };
+}
+
+/** The rows of `chunks` flagged in `stored` (indexed across the chunks, in order). */
+export function selectStoredRows(
+  chunks: readonly EncodedEventChunk[],
+  stored: Uint8Array,
+): EncodedEventChunk[] {
+  const selected: EncodedEventChunk[] = [];
+  let base = 0;
+  for (const chunk of chunks) {
+    const rows: number[] = [];
+    for (let row = 0; row < chunk.rows; row++) if (stored[base + row] === 1) rows.push(row);
+    if (rows.length === chunk.rows) selected.push(chunk);
+    else if (rows.length > 0) selected.push(selectChunkRows(chunk, rows));
+    base += chunk.rows;
+  }
+  return selected;
+}
+
+/** A write's events sorted out before it reaches the store: what to store, and what it refused. */
+export interface PreparedEventWrite {
+  /** Storable events, the first of each id, in order. */
+  candidates: readonly UsageEvent[];
+  rejected: WriteOutcome['rejected'];
+}
+
+export const INVALID_EVENT = 'INVALID_EVENT';
+
+/** The call's storable events (first of each id) and the refused ones. */
+export function prepareEventWrite(events: readonly UsageEvent[]): PreparedEventWrite {
+  const rejected: WriteOutcome['rejected'] = [];
+  const candidates: UsageEvent[] = [];
+  const inCall = new Set<string>();
+  for (const event of events) {
+    if (inCall.has(event.id)) continue; // a repeat within the call is reported as a duplicate
+    inCall.add(event.id);
+    const reason = invalidEventReason(event);
+    if (reason === null) candidates.push(event);
+    else rejected.push({ id: event.id, code: INVALID_EVENT, detail: reason });
+  }
+  return { candidates, rejected };
+}
+
+/** What the call did with each of its events, in its order, given which candidates were stored. */
+export function writeOutcome(
+  events: readonly UsageEvent[],
+  prepared: PreparedEventWrite,
+  stored: StoredRows,
+): WriteOutcome {
+  const { candidates, rejected } = prepared;
+  if (stored === 'all' && candidates.length === events.length) {
+    // Every event of the call was new, storable and unique in it: all accepted, in order.
+    return { accepted: candidates.map((e) => e.id), duplicates: [], rejected };
+  }
+  const storedIds = new Set<string>();
+  candidates.forEach((event, i) => {
+    if (stored === 'all' || stored[i] === 1) storedIds.add(event.id);
+  });
+  const outcome: WriteOutcome = { accepted: [], duplicates: [], rejected };
+  const rejectedIds = new Set(rejected.map((r) => r.id));
+  const reported = new Set<string>();
+  for (const { id } of events) {
+    if (reported.has(id)) {
+      outcome.duplicates.push(id); // repeated within the call
+      continue;
+    }
+    reported.add(id);
+    if (!rejectedIds.has(id)) (storedIds.has(id) ? outcome.accepted : outcome.duplicates).push(id);
+  }
+  return outcome;
+}
