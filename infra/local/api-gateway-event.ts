@@ -17,6 +17,28 @@ export function toApiGatewayEvent(
   route: { routeKey: string; pathParameters: Record<string, string> },
   now: Date = new Date(),
 ): APIGatewayProxyEventV2 {
+  return withApiGatewayBody(bodilessApiGatewayEvent(request, route, now), body);
+}
+
+/**
+ * The request's body as API Gateway puts it in the event: text as is, anything else base64. Kept
+ * apart so the local runtime can move the raw bytes to the Lambda worker thread and decode there.
+ */
+export function withApiGatewayBody(event: APIGatewayProxyEventV2, body: Buffer): APIGatewayProxyEventV2 {
+  const isText = body.length === 0 || TEXT_TYPES.test(event.headers['content-type'] ?? '');
+  return {
+    ...event,
+    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+/** toApiGatewayEvent without the body (withApiGatewayBody adds it). */
+export function bodilessApiGatewayEvent(
+  request: IncomingMessage,
+  route: { routeKey: string; pathParameters: Record<string, string> },
+  now: Date = new Date(),
+): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -35,8 +57,6 @@ export function toApiGatewayEvent(
     query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   }
 
-  const contentType = headers['content-type'] ?? '';
-  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
   const requestId = randomUUID();
   const method = (request.method ?? 'GET').toUpperCase();
   const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
@@ -68,8 +88,7 @@ export function toApiGatewayEvent(
       time: formatClf(now),
       timeEpoch: now.getTime(),
     },
-    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0 && !isText,
+    isBase64Encoded: false,
   };
 }
 

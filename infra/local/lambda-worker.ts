@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DuckDbStoreClient } from '#lib/stores/duckdb/store-channel.ts';
 import { documentClient } from '#lib/stores/dynamodb/config-table.ts';
 import { installRuntime, Runtime } from '#lib/wiring/index.ts';
-import { localLambdaContext } from './api-gateway-event.ts';
+import { localLambdaContext, withApiGatewayBody } from './api-gateway-event.ts';
 import { loadHandlers } from './handlers.ts';
 import type { InvokeMessage, LambdaWorkerData, WorkerReply } from './lambda-workers.ts';
 import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
@@ -27,11 +28,18 @@ installRuntime(
 );
 const handlers = await loadHandlers(functions.map((name) => ({ function: name })));
 
-async function invoke({ id, functionName, event, timeoutSeconds }: InvokeMessage): Promise<WorkerReply> {
+async function invoke({
+  id,
+  functionName,
+  event,
+  timeoutSeconds,
+  body,
+}: InvokeMessage): Promise<WorkerReply> {
   try {
     const handler = handlers.get(functionName);
     if (!handler) throw new Error(`No handler loaded for ${functionName}`);
-    const result = await handler(event, localLambdaContext(functionName, timeoutSeconds));
+    const withBody = body ? withApiGatewayBody(event as APIGatewayProxyEventV2, Buffer.from(body)) : event;
+    const result = await handler(withBody, localLambdaContext(functionName, timeoutSeconds));
     return { type: 'result', id, result };
   } catch (error) {
     const { message, stack } = error instanceof Error ? error : new Error(String(error));

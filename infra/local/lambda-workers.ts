@@ -16,6 +16,20 @@ export interface InvokeMessage {
   functionName: string;
   event: unknown;
   timeoutSeconds: number;
+  /** The request body still to add to the event (withApiGatewayBody), moved here without a copy. */
+  body?: ArrayBuffer;
+}
+
+/** The body's bytes in an ArrayBuffer of their own, which a transfer may take away. */
+function ownBuffer(body: Buffer): ArrayBuffer {
+  if (
+    body.byteOffset === 0 &&
+    body.byteLength === body.buffer.byteLength &&
+    body.buffer instanceof ArrayBuffer
+  ) {
+    return body.buffer;
+  }
+  return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
 }
 
 export type WorkerReply =
@@ -25,7 +39,7 @@ export type WorkerReply =
 
 export interface LambdaWorkers {
   /** Runs the function in the worker with the fewest invocations in flight. */
-  invoke(functionName: string, event: unknown, timeoutSeconds: number): Promise<unknown>;
+  invoke(functionName: string, event: unknown, timeoutSeconds: number, body?: Buffer): Promise<unknown>;
   /** Invocations dispatched so far to each worker (a replaced worker's count carries on). */
   invocations(): number[];
   /** The thread of each worker, current one (for tests: terminating one simulates a crash). */
@@ -131,13 +145,19 @@ export async function startLambdaWorkers(options: {
   }
 
   return {
-    invoke(functionName, event, timeoutSeconds) {
+    invoke(functionName, event, timeoutSeconds, body) {
       if (closing) return Promise.reject(new Error('The Lambda workers are closed'));
       const environment = leastBusy(environments);
       if (!environment) return Promise.reject(new Error('No Lambda worker is running'));
       return new Promise((resolve, reject) => {
         const id = nextId++;
-        environment.worker.postMessage({ id, functionName, event, timeoutSeconds } satisfies InvokeMessage);
+        if (body) {
+          const bytes = ownBuffer(body);
+          const message: InvokeMessage = { id, functionName, event, timeoutSeconds, body: bytes };
+          environment.worker.postMessage(message, [bytes]);
+        } else {
+          environment.worker.postMessage({ id, functionName, event, timeoutSeconds } satisfies InvokeMessage);
+        }
         environment.inFlight.set(id, { resolve, reject });
         invocations[environment.slot] = (invocations[environment.slot] ?? 0) + 1;
       });

@@ -1,22 +1,32 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { logger } from '#lib/http/logger.ts';
 import { problem, problemResponse } from '#lib/http/problem.ts';
 import { RouteMatcher } from '#lib/http/route-match.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
 import { routes as manifestRoutes } from '#lib/routes.ts';
-import { localLambdaContext, toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
+import {
+  bodilessApiGatewayEvent,
+  localLambdaContext,
+  withApiGatewayBody,
+  writeApiGatewayResult,
+} from './api-gateway-event.ts';
 import { type LambdaHandler, loadHandlers } from './handlers.ts';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs; so does the local runtime. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** Runs one invocation of a function, in this thread or elsewhere (lambda-workers.ts). */
+/**
+ * Runs one invocation of a function, in this thread or elsewhere (lambda-workers.ts). With `body`,
+ * the event is an API Gateway event still without its body, which withApiGatewayBody adds where the
+ * handler runs: the raw bytes move to a worker thread without a copy and are decoded there.
+ */
 export type InvokeFunction = (
   functionName: string,
   event: unknown,
   timeoutSeconds: number,
+  body?: Buffer,
 ) => Promise<unknown>;
 
 export interface LocalServer {
@@ -80,10 +90,11 @@ export async function startLocalServer(options: {
 }
 
 function inThisThread(handlers: Map<string, LambdaHandler>): InvokeFunction {
-  return (functionName, event, timeoutSeconds) => {
+  return (functionName, event, timeoutSeconds, body) => {
     const handler = handlers.get(functionName);
     if (!handler) return Promise.reject(new Error(`No handler loaded for ${functionName}`));
-    return handler(event, localLambdaContext(functionName, timeoutSeconds));
+    const withBody = body ? withApiGatewayBody(event as APIGatewayProxyEventV2, body) : event;
+    return handler(withBody, localLambdaContext(functionName, timeoutSeconds));
   };
 }
 
@@ -115,12 +126,12 @@ async function serve(
       );
       return;
     }
-    const event = toApiGatewayEvent(request, body, {
+    const event = bodilessApiGatewayEvent(request, {
       routeKey: routeKey(match.route),
       pathParameters: match.pathParameters,
     });
     const { function: functionName, timeoutSeconds = 10 } = match.route;
-    const result = (await invoke(functionName, event, timeoutSeconds)) as APIGatewayProxyResultV2;
+    const result = (await invoke(functionName, event, timeoutSeconds, body)) as APIGatewayProxyResultV2;
     writeApiGatewayResult(response, result, event.requestContext.requestId);
   } catch (error) {
     // API Gateway answers 500 when the integration itself fails; handlers map their own errors.

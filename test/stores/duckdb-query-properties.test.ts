@@ -51,7 +51,7 @@ let store: DuckDbTimeSeriesStore;
 let run = 0;
 
 beforeAll(async () => {
-  // A tiny stored-id filter: it overflows, gets rebuilt and answers "maybe" often along the way.
+  // A tiny stored-id filter: it grows layer after layer and answers "maybe" often along the way.
   store = await DuckDbTimeSeriesStore.open({ path: ':memory:', idFilterCapacity: 64 });
 });
 afterAll(async () => {

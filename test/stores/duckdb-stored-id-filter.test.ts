@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StoredIdFilter } from '#lib/stores/duckdb/stored-id-filter.ts';
+import { idHashes, StoredIdFilter } from '#lib/stores/duckdb/stored-id-filter.ts';
 
-/** Deterministic pseudo-random 32-bit halves (xorshift), standing in for DuckDB's hash(). */
+/** Deterministic pseudo-random 32-bit halves (xorshift), standing in for idHashes. */
 function* halves(seed: number): Generator<[number, number]> {
   let x = seed >>> 0 || 1;
   const next = () => {
@@ -16,7 +16,7 @@ function* halves(seed: number): Generator<[number, number]> {
 }
 
 describe('StoredIdFilter', () => {
-  it('never forgets an id it was given (no false negatives), even far past capacity', () => {
+  it('never forgets an id it was given (no false negatives), also once it has grown past its first layer', () => {
     const filter = new StoredIdFilter(100);
     const added: [number, number][] = [];
     const source = halves(7);
@@ -25,20 +25,65 @@ describe('StoredIdFilter', () => {
       filter.add(...pair);
       added.push(pair);
     }
-    expect(filter.overfull).toBe(true);
+    expect(filter.layers).toBeGreaterThan(1);
     for (const pair of added) expect(filter.mightContain(...pair)).toBe(true);
+  });
+
+  it('says "maybe" for unknown ids rarely, also after growing to several layers', () => {
+    const grown = new StoredIdFilter(1_000);
+    const added = halves(5);
+    for (let i = 0; i < 30_000; i++) grown.add(...(added.next().value as [number, number]));
+    expect(grown.layers).toBe(5); // 1k + 2k + 4k + 8k + 16k ids
+    const unknown = halves(77_777);
+    let falsePositives = 0;
+    for (let i = 0; i < 100_000; i++)
+      if (grown.mightContain(...(unknown.next().value as [number, number]))) falsePositives++;
+    expect(falsePositives).toBeLessThan(20);
   });
 
   it('says "maybe" for unknown ids rarely when within capacity', () => {
     const filter = new StoredIdFilter(10_000);
     const source = halves(11);
     for (let i = 0; i < 10_000; i++) filter.add(...(source.next().value as [number, number]));
-    expect(filter.overfull).toBe(false);
+    expect(filter.layers).toBe(1);
     const others = halves(99_991);
     let falsePositives = 0;
     for (let i = 0; i < 100_000; i++)
       if (filter.mightContain(...(others.next().value as [number, number]))) falsePositives++;
     // Designed for about 1e-5 when full: allow a wide margin, still far below any useful "always maybe".
+    expect(falsePositives).toBeLessThan(20);
+  });
+});
+
+describe('idHashes', () => {
+  const pairs = (hashes: Uint32Array) =>
+    Array.from(
+      { length: hashes.length / 2 },
+      (_, i) => [hashes[2 * i] as number, hashes[2 * i + 1] as number] as const,
+    );
+
+  it('hashes (tenant, id) the same way every time, and differently for another tenant', () => {
+    const ids = ['evt-1', 'evt-2', 'ünïcødé', 'a'.repeat(128)];
+    expect(idHashes('ten_a', ids)).toEqual(idHashes('ten_a', ids));
+    expect(pairs(idHashes('ten_a', ids))).toEqual(ids.map((id) => pairs(idHashes('ten_a', [id]))[0]));
+    const other = pairs(idHashes('ten_b', ids));
+    pairs(idHashes('ten_a', ids)).forEach((pair, i) => {
+      expect(pair).not.toEqual(other[i]);
+    });
+    // The separator keeps ("ab", "c") and ("a", "bc") apart.
+    expect(pairs(idHashes('ab', ['c']))).not.toEqual(pairs(idHashes('a', ['bc'])));
+  });
+
+  it('spreads sequential ids well enough for the filter to stay sharp', () => {
+    const stored = Array.from({ length: 50_000 }, (_, i) => `bench-1763900000000-0-${i}`);
+    const filter = new StoredIdFilter(stored.length);
+    for (const [high, low] of pairs(idHashes('ten_demo', stored))) filter.add(high, low);
+    const fresh = Array.from({ length: 200_000 }, (_, i) => `bench-1763900000000-1-${i}`);
+    let falsePositives = 0;
+    for (const [high, low] of pairs(idHashes('ten_demo', fresh)))
+      if (filter.mightContain(high, low)) falsePositives++;
+    for (const [high, low] of pairs(idHashes('ten_other', stored)))
+      if (filter.mightContain(high, low)) falsePositives++;
     expect(falsePositives).toBeLessThan(20);
   });
 });

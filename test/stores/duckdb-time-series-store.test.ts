@@ -432,7 +432,7 @@ describe('exactly-once writes', () => {
     expect(await countOf(tenant)).toBe(3);
   });
 
-  it('stays exact when the stored-id filter is tiny, overflows and is rebuilt', async () => {
+  it('stays exact when the stored-id filter is tiny and grows layer after layer', async () => {
     const small = await DuckDbTimeSeriesStore.open({ path: ':memory:', idFilterCapacity: 4 });
     try {
       const tenant = newTenant();

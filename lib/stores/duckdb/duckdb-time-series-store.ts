@@ -3,7 +3,6 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
-  DuckDBListValue,
   type DuckDBPreparedStatement,
   LIST,
   VARCHAR,
@@ -25,7 +24,7 @@ import {
   writeOutcome,
 } from './event-encoding.ts';
 import { appendEncodedEvents, DUCKDB_SETTINGS, EVENTS_DDL, EVENTS_TABLE } from './schema.ts';
-import { StoredIdFilter } from './stored-id-filter.ts';
+import { idHashes, StoredIdFilter } from './stored-id-filter.ts';
 
 export { INVALID_EVENT };
 
@@ -43,7 +42,7 @@ export interface DuckDbTimeSeriesStoreOptions {
   /** A database file, or ':memory:'. */
   path: string;
   faults?: DuckDbWriteFaults;
-  /** Minimum capacity of the in-memory stored-id filter (default 1,000,000 ids, 4 MiB); tests shrink it. */
+  /** Ids the stored-id filter's first layer holds (default 1,000,000, 4 MiB; it grows in layers); tests shrink it. */
   idFilterCapacity?: number;
 }
 
@@ -80,21 +79,12 @@ const TENANT = q(TENANT_COLUMN);
  * whatever the batch size), or, when an id holds a newline itself, as a list (one value per id).
  */
 const BATCH_IDS = `coalesce($list::VARCHAR[], string_split($joined::VARCHAR, chr(10)))`;
-/**
- * DuckDB's hash of (tenant, id) as two 32-bit halves, for the stored-id filter: one list of
- * [high, low, high, low, …] in the order of the ids (a list keeps its order; rows would not have to).
- */
-const HASH_BATCH_IDS =
-  'SELECT flatten(list_transform(ids, id -> ' +
-  '[(hash(tenant, id) >> 32)::UINTEGER, (hash(tenant, id) & 4294967295)::UINTEGER])) ' +
-  `FROM (SELECT $tenant::VARCHAR AS tenant, ${BATCH_IDS} AS ids)`;
 /** Which of the given ids the tenant already has: one hash join over a scan of the stored ids. */
 const FIND_STORED_IDS =
   `SELECT ${EVENT_ID} FROM ${q(EVENTS_TABLE)} ` +
   `WHERE ${TENANT} = $tenant AND ${EVENT_ID} IN (SELECT unnest(${BATCH_IDS}))`;
-const hashHalves = (tenant: string) =>
-  `(hash(${tenant}, ${EVENT_ID}) >> 32)::UINTEGER, (hash(${tenant}, ${EVENT_ID}) & 4294967295)::UINTEGER`;
-const HASH_STORED_IDS = `SELECT ${hashHalves(TENANT)} FROM ${q(EVENTS_TABLE)}`;
+/** Every stored id with its tenant, to rebuild the stored-id filter. */
+const STORED_IDS = `SELECT ${TENANT}, ${EVENT_ID} FROM ${q(EVENTS_TABLE)}`;
 const VARCHAR_LIST = LIST(VARCHAR);
 
 /** Binds a batch's ids as BATCH_IDS expects them. */
@@ -114,8 +104,8 @@ function bindIds(statement: DuckDBPreparedStatement, ids: readonly string[]): vo
 interface PendingWrite {
   tenantId: string;
   batch: EncodedEventBatch;
-  /** DuckDB's hash halves of the batch's ids, computed off the writer's path (HASH_BATCH_IDS). */
-  halves: Promise<readonly number[]>;
+  /** The ids' hash pairs for the stored-id filter (idHashes). */
+  halves: Uint32Array;
   resolve(stored: StoredRows): void;
   reject(error: unknown): void;
 }
@@ -126,7 +116,7 @@ const storedIds = (ids: readonly string[], stored: StoredRows): readonly string[
 /** A write of a group with its hashes in hand. */
 interface ReadyWrite {
   write: PendingWrite;
-  halves: readonly number[];
+  halves: Uint32Array;
 }
 
 /** The beforeCommit fault of one write of a group: that write fails, the others are retried alone. */
@@ -146,8 +136,8 @@ const MAX_GROUP_EVENTS = 16_384;
  * The time-series port on an embedded DuckDB database (local runtime and tests).
  *
  * Exactly-once per (tenant, event id): writes are serialized in this process (one writer
- * connection, one write group at a time). Each call has its ids hashed by DuckDB as soon as it
- * arrives, on a connection of its own; an in-memory filter of stored ids (stored-id-filter.ts)
+ * connection, one write group at a time). Each call has its ids hashed as it arrives (in
+ * JavaScript, microseconds a batch); an in-memory filter of stored ids (stored-id-filter.ts)
  * says which of them might be stored, and only those are looked up with one join (it scans every
  * stored id, so ids the filter has certainly never seen skip it). Calls waiting for the writer
  * are written together in one transaction (group commit: one COMMIT and one WAL sync for all of
@@ -164,10 +154,6 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   readonly #writer: DuckDBConnection;
   /** Prepared once on the writer connection (FIND_STORED_IDS). */
   readonly #findStored: DuckDBPreparedStatement;
-  /** A connection of its own for HASH_BATCH_IDS, a pure computation, so it overlaps the writer's work. */
-  readonly #hasher: DuckDBConnection;
-  readonly #hashIds: DuckDBPreparedStatement;
-  #hashing: Promise<unknown> = Promise.resolve();
   readonly #dialect: Dialect;
   readonly #faults: DuckDbWriteFaults | undefined;
   readonly #fileKey: string | null;
@@ -182,16 +168,13 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   private constructor(
     instance: DuckDBInstance,
     writer: DuckDBConnection,
-    hasher: DuckDBConnection,
-    statements: { hashIds: DuckDBPreparedStatement; findStored: DuckDBPreparedStatement },
+    findStored: DuckDBPreparedStatement,
     fileKey: string | null,
     options: DuckDbTimeSeriesStoreOptions,
   ) {
     this.#instance = instance;
     this.#writer = writer;
-    this.#hasher = hasher;
-    this.#hashIds = statements.hashIds;
-    this.#findStored = statements.findStored;
+    this.#findStored = findStored;
     this.#fileKey = fileKey;
     this.#faults = options.faults;
     this.#idFilterCapacity = options.idFilterCapacity ?? DEFAULT_ID_FILTER_CAPACITY;
@@ -209,12 +192,8 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       instance = await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS });
       const writer = await instance.connect();
       await writer.run(EVENTS_DDL);
-      const hasher = await instance.connect();
-      const statements = {
-        hashIds: await hasher.prepare(HASH_BATCH_IDS),
-        findStored: await writer.prepare(FIND_STORED_IDS),
-      };
-      const store = new DuckDbTimeSeriesStore(instance, writer, hasher, statements, fileKey, options);
+      const findStored = await writer.prepare(FIND_STORED_IDS);
+      const store = new DuckDbTimeSeriesStore(instance, writer, findStored, fileKey, options);
       store.#storedIds = await store.#loadStoredIds();
       return store;
     } catch (error) {
@@ -244,8 +223,7 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     if (typeof tenantId !== 'string' || tenantId === '') {
       return Promise.reject(new Error('writeEvents needs a tenant id'));
     }
-    const halves = batch.ids.length > 0 ? this.#hash(tenantId, batch.ids) : Promise.resolve([]);
-    halves.catch(() => undefined); // awaited by the writer, which reports a failure to this call
+    const halves = idHashes(tenantId, batch.ids);
     return new Promise<StoredRows>((resolve, reject) => {
       this.#pending.push({ tenantId, batch, halves, resolve, reject });
       this.#drain();
@@ -283,14 +261,11 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   /** Writes a group and settles each of its calls; never throws. */
   async #writeGroup(group: readonly PendingWrite[]): Promise<void> {
     const ready: ReadyWrite[] = [];
-    const hashed = await Promise.allSettled(group.map((write) => write.halves));
-    hashed.forEach((result, i) => {
-      const write = group[i] as PendingWrite;
-      if (result.status === 'rejected') write.reject(result.reason);
-      // Nothing storable (every event refused or repeated): no transaction, as before.
-      else if (write.batch.ids.length === 0) write.resolve('all');
-      else ready.push({ write, halves: result.value });
-    });
+    for (const write of group) {
+      // Nothing storable (every event refused or repeated): no transaction.
+      if (write.batch.ids.length === 0) write.resolve('all');
+      else ready.push({ write, halves: write.halves });
+    }
     if (ready.length === 0) return;
     try {
       const fresh = await this.#store(ready);
@@ -394,31 +369,7 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
         }
       }
     });
-    if (this.#storedIds.overfull) {
-      // A failed rebuild keeps the current filter, which still holds every id (only less sharply).
-      this.#storedIds = await this.#loadStoredIds().catch(() => this.#storedIds);
-    }
     return fresh;
-  }
-
-  /** Hashes on the hasher connection, one statement at a time. */
-  #hash(tenantId: string, ids: readonly string[]): Promise<readonly number[]> {
-    const hashed = this.#hashing.then(() => this.#hashBatch(tenantId, ids));
-    this.#hashing = hashed.catch(() => undefined);
-    return hashed;
-  }
-
-  /** DuckDB's hash(tenant, id) of each id as [high, low, high, low, …] 32-bit halves, in order. */
-  async #hashBatch(tenantId: string, ids: readonly string[]): Promise<readonly number[]> {
-    const statement = this.#hashIds;
-    statement.bindVarchar(statement.parameterIndex('tenant'), tenantId);
-    bindIds(statement, ids);
-    const value = (await statement.runAndReadAll()).getColumns()[0]?.[0];
-    const halves = value instanceof DuckDBListValue ? (value.items as readonly number[]) : [];
-    if (halves.length !== 2 * ids.length) {
-      throw new Error(`Hashing ${ids.length} event ids gave ${halves.length / 2} hashes`);
-    }
-    return halves;
   }
 
   /** Which of `ids` the tenant already has (one join over every stored id). */
@@ -430,20 +381,27 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     return new Set(found.map(String));
   }
 
-  /** A filter holding every stored id, with room for as many again (on the writer, between writes). */
+  /** A filter holding every stored id, with room for as many again (read once, when the store opens). */
   async #loadStoredIds(): Promise<StoredIdFilter> {
     const counted = await this.#writer.runAndReadAll(`SELECT count(*) FROM ${q(EVENTS_TABLE)}`);
     const stored = Number(counted.getColumns()[0]?.[0] ?? 0);
     const filter = new StoredIdFilter(Math.max(this.#idFilterCapacity, 2 * stored));
-    const result = await this.#writer.stream(HASH_STORED_IDS);
+    const result = await this.#writer.stream(STORED_IDS);
     for (
       let chunk = await result.fetchChunk();
       chunk && chunk.rowCount > 0;
       chunk = await result.fetchChunk()
     ) {
-      const highs = chunk.getColumnVector(0);
-      const lows = chunk.getColumnVector(1);
-      for (let i = 0; i < chunk.rowCount; i++) filter.add(Number(highs.getItem(i)), Number(lows.getItem(i)));
+      const [tenants = [], ids = []] = chunk.getColumns() as string[][];
+      // Rows come in runs of one tenant: hash each run in one call.
+      for (let start = 0; start < ids.length; ) {
+        let end = start + 1;
+        while (end < ids.length && tenants[end] === tenants[start]) end++;
+        const halves = idHashes(tenants[start] as string, ids.slice(start, end));
+        for (let j = 0; j < end - start; j++)
+          filter.add(halves[2 * j] as number, halves[2 * j + 1] as number);
+        start = end;
+      }
     }
     return filter;
   }
@@ -491,12 +449,9 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     if (this.#closed) return;
     this.#closed = true;
     while (this.#draining) await this.#draining;
-    await this.#hashing;
     await Promise.allSettled([...this.#reads]);
     for (const connection of this.#idleReaders.splice(0)) connection.closeSync();
-    this.#hashIds.destroySync();
     this.#findStored.destroySync();
-    this.#hasher.closeSync();
     this.#writer.closeSync();
     this.#instance.closeSync();
     if (this.#fileKey !== null) openFiles.delete(this.#fileKey);

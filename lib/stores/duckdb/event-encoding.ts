@@ -24,12 +24,12 @@ import type { WriteOutcome } from '../time-series.ts';
 export const ENCODED_CHUNK_ROWS = 2048;
 
 export interface EncodedColumn {
-  /** Bytes per row in `data`. */
+  /** Bytes per row of the vector's data. */
   width: number;
-  /** The vector's data: `width` bytes per row. */
-  data: ArrayBuffer;
-  /** Validity words, or null when every row is valid. */
-  validity: ArrayBuffer | null;
+  /** Where the vector's data starts in the chunk's buffer (`width` × rows bytes). */
+  offset: number;
+  /** Where its validity words start in the buffer, or null when every row is valid. */
+  validityOffset: number | null;
   /** VARCHAR: the rows DuckDB must copy into its string heap, and their values. */
   heapRows: number[];
   heapValues: string[];
@@ -37,6 +37,8 @@ export interface EncodedColumn {
 
 export interface EncodedEventChunk {
   rows: number;
+  /** Every column's data and validity, in one buffer: one allocation, one transfer. */
+  buffer: ArrayBuffer;
   /** In EVENTS_DDL order from event_id on (the tenant is one constant vector). */
   columns: EncodedColumn[];
 }
@@ -86,35 +88,93 @@ export function invalidEventReason(event: UsageEvent): string | null {
   return null;
 }
 
-/** Null bits of one column (uint64 words as pairs of uint32), made on the first null. */
-class Validity {
-  readonly #rows: number;
-  #words: Uint32Array<ArrayBuffer> | null = null;
+/** Bytes per row of each encoded column, in EVENTS_DDL order from event_id on. */
+const COLUMN_WIDTHS: readonly number[] = [
+  STRING_T_BYTES, // event_id
+  8, // time
+  STRING_T_BYTES, // type
+  ...STRING_DIMENSIONS.map(() => STRING_T_BYTES),
+  4, // status_code
+  8, // latency_ms
+  ...INTEGER_MEASURES.map(() => 8),
+  8, // units
+  8, // cost_micros
+];
 
-  constructor(rows: number) {
-    this.#rows = rows;
+const validityBytes = (rows: number) => Math.ceil(rows / 64) * 8;
+const align8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
+
+/** Where each column's data and validity words sit in a chunk of `rows` rows. */
+function chunkLayout(rows: number): { bytes: number; data: number[]; validity: number[] } {
+  let bytes = 0;
+  const data: number[] = [];
+  const validity: number[] = [];
+  for (const width of COLUMN_WIDTHS) {
+    data.push(bytes);
+    bytes += align8(width * rows);
+    validity.push(bytes);
+    bytes += validityBytes(rows);
+  }
+  return { bytes, data, validity };
+}
+
+/** A column's slice of the chunk buffer: its data at `offset`, its validity words after it. */
+interface ColumnSlot {
+  buffer: ArrayBuffer;
+  offset: number;
+  validityOffset: number;
+  rows: number;
+}
+
+/** Null bits of one column (uint64 words as pairs of uint32), all valid until the first null. */
+class Validity {
+  readonly #words: Uint32Array;
+  #used = false;
+
+  constructor(slot: ColumnSlot) {
+    this.#words = new Uint32Array(slot.buffer, slot.validityOffset, validityBytes(slot.rows) / 4);
   }
 
   setNull(row: number): void {
-    if (this.#words === null) this.#words = new Uint32Array(Math.ceil(this.#rows / 64) * 2).fill(0xffffffff);
+    if (!this.#used) {
+      this.#words.fill(0xffffffff);
+      this.#used = true;
+    }
     const word = row >>> 5;
     this.#words[word] = (this.#words[word] as number) & ~(1 << (row & 31));
   }
 
-  get buffer(): ArrayBuffer | null {
-    return this.#words?.buffer ?? null;
+  get used(): boolean {
+    return this.#used;
   }
+}
+
+function encodedColumn(
+  slot: ColumnSlot,
+  width: number,
+  validity: Validity,
+  heap?: VarcharColumn,
+): EncodedColumn {
+  return {
+    width,
+    offset: slot.offset,
+    validityOffset: validity.used ? slot.validityOffset : null,
+    heapRows: heap?.heapRows ?? [],
+    heapValues: heap?.heapValues ?? [],
+  };
 }
 
 class VarcharColumn {
   readonly validity: Validity;
-  readonly #bytes: Uint8Array<ArrayBuffer>;
-  readonly #heapRows: number[] = [];
-  readonly #heapValues: string[] = [];
+  readonly heapRows: number[] = [];
+  readonly heapValues: string[] = [];
+  readonly #slot: ColumnSlot;
+  readonly #bytes: Uint8Array;
 
-  constructor(rows: number) {
-    this.validity = new Validity(rows);
-    this.#bytes = new Uint8Array(rows * STRING_T_BYTES);
+  constructor(slot: ColumnSlot) {
+    this.#slot = slot;
+    this.validity = new Validity(slot);
+    this.#bytes = new Uint8Array(slot.buffer, slot.offset, slot.rows * STRING_T_BYTES);
   }
 
   /** `''` is stored as NULL, like a missing value (Timestream has no empty dimension value). */
@@ -139,30 +199,26 @@ class VarcharColumn {
       }
       bytes.fill(0, offset + 4, offset + 4 + i);
     }
-    this.#heapRows.push(row);
-    this.#heapValues.push(value);
+    this.heapRows.push(row);
+    this.heapValues.push(value);
   }
 
   encoded(): EncodedColumn {
-    return {
-      width: STRING_T_BYTES,
-      data: this.#bytes.buffer,
-      validity: this.validity.buffer,
-      heapRows: this.#heapRows,
-      heapValues: this.#heapValues,
-    };
+    return encodedColumn(this.#slot, STRING_T_BYTES, this.validity, this);
   }
 }
 
 /** A BIGINT or TIMESTAMP column as pairs of 32-bit words (no bigint allocated per value). */
 class Int64Column {
   readonly validity: Validity;
-  readonly #words: Int32Array<ArrayBuffer>;
+  readonly #slot: ColumnSlot;
+  readonly #words: Int32Array;
   #bigints: BigInt64Array | null = null;
 
-  constructor(rows: number) {
-    this.validity = new Validity(rows);
-    this.#words = new Int32Array(rows * 2);
+  constructor(slot: ColumnSlot) {
+    this.#slot = slot;
+    this.validity = new Validity(slot);
+    this.#words = new Int32Array(slot.buffer, slot.offset, slot.rows * 2);
   }
 
   set(row: number, value: number | undefined): void {
@@ -178,28 +234,27 @@ class Int64Column {
   }
 
   setBigInt(row: number, value: bigint): void {
-    this.#bigints ??= new BigInt64Array(this.#words.buffer);
+    this.#bigints ??= new BigInt64Array(this.#slot.buffer, this.#slot.offset, this.#slot.rows);
     this.#bigints[row] = value;
   }
 
   encoded(): EncodedColumn {
-    return {
-      width: 8,
-      data: this.#words.buffer,
-      validity: this.validity.buffer,
-      heapRows: [],
-      heapValues: [],
-    };
+    return encodedColumn(this.#slot, 8, this.validity);
   }
 }
 
 class NumberColumn {
   readonly validity: Validity;
-  readonly #values: Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
+  readonly #slot: ColumnSlot;
+  readonly #values: Float64Array | Int32Array;
 
-  constructor(rows: number, kind: 'double' | 'integer') {
-    this.validity = new Validity(rows);
-    this.#values = kind === 'double' ? new Float64Array(rows) : new Int32Array(rows);
+  constructor(slot: ColumnSlot, kind: 'double' | 'integer') {
+    this.#slot = slot;
+    this.validity = new Validity(slot);
+    this.#values =
+      kind === 'double'
+        ? new Float64Array(slot.buffer, slot.offset, slot.rows)
+        : new Int32Array(slot.buffer, slot.offset, slot.rows);
   }
 
   set(row: number, value: number | undefined): void {
@@ -208,46 +263,47 @@ class NumberColumn {
   }
 
   encoded(): EncodedColumn {
-    return {
-      width: this.#values.BYTES_PER_ELEMENT,
-      data: this.#values.buffer,
-      validity: this.validity.buffer,
-      heapRows: [],
-      heapValues: [],
-    };
+    return encodedColumn(this.#slot, this.#values.BYTES_PER_ELEMENT, this.validity);
   }
 }
 
 /** events[start, end) as one data chunk's columns. */
 function encodeChunk(events: readonly UsageEvent[], start: number, end: number): EncodedEventChunk {
   const rows = end - start;
-  const ids = new VarcharColumn(rows);
-  const types = new VarcharColumn(rows);
-  const time = new Int64Column(rows);
+  const layout = chunkLayout(rows);
+  const buffer = new ArrayBuffer(layout.bytes);
+  let next = 0;
+  const slot = (): ColumnSlot => {
+    const c = next++;
+    return { buffer, offset: layout.data[c] as number, validityOffset: layout.validity[c] as number, rows };
+  };
+  const ids = new VarcharColumn(slot());
+  const time = new Int64Column(slot());
+  const types = new VarcharColumn(slot());
   const dimensions: Record<StringDimension, VarcharColumn> = {
-    operatorId: new VarcharColumn(rows),
-    accountId: new VarcharColumn(rows),
-    projectId: new VarcharColumn(rows),
-    apiKeyId: new VarcharColumn(rows),
-    connectorId: new VarcharColumn(rows),
-    service: new VarcharColumn(rows),
-    endpoint: new VarcharColumn(rows),
-    category: new VarcharColumn(rows),
-    method: new VarcharColumn(rows),
-    model: new VarcharColumn(rows),
-    status: new VarcharColumn(rows),
+    operatorId: new VarcharColumn(slot()),
+    accountId: new VarcharColumn(slot()),
+    projectId: new VarcharColumn(slot()),
+    apiKeyId: new VarcharColumn(slot()),
+    connectorId: new VarcharColumn(slot()),
+    service: new VarcharColumn(slot()),
+    endpoint: new VarcharColumn(slot()),
+    category: new VarcharColumn(slot()),
+    method: new VarcharColumn(slot()),
+    model: new VarcharColumn(slot()),
+    status: new VarcharColumn(slot()),
   };
-  const statusCode = new NumberColumn(rows, 'integer');
-  const latency = new NumberColumn(rows, 'double');
+  const statusCode = new NumberColumn(slot(), 'integer');
+  const latency = new NumberColumn(slot(), 'double');
   const integers: Record<IntegerMeasure, Int64Column> = {
-    bytes: new Int64Column(rows),
-    inputTokens: new Int64Column(rows),
-    outputTokens: new Int64Column(rows),
-    segments: new Int64Column(rows),
-    storageBytes: new Int64Column(rows),
+    bytes: new Int64Column(slot()),
+    inputTokens: new Int64Column(slot()),
+    outputTokens: new Int64Column(slot()),
+    segments: new Int64Column(slot()),
+    storageBytes: new Int64Column(slot()),
   };
-  const units = new NumberColumn(rows, 'double');
-  const cost = new Int64Column(rows);
+  const units = new NumberColumn(slot(), 'double');
+  const cost = new Int64Column(slot());
 
   // One named read per field (a loop over the field names would make every read a slow keyed one).
   for (let row = 0; row < rows; row++) {
@@ -283,6 +339,7 @@ function encodeChunk(events: readonly UsageEvent[], start: number, end: number):
 
   return {
     rows,
+    buffer,
     columns: [
       ids.encoded(),
       time.encoded(),
@@ -308,9 +365,7 @@ export function encodeEvents(events: readonly UsageEvent[]): EncodedEventChunk[]
 
 /** The buffers of encoded chunks, to transfer them to another thread instead of copying them. */
 export function transferables(chunks: readonly EncodedEventChunk[]): ArrayBuffer[] {
-  return chunks.flatMap((chunk) =>
-    chunk.columns.flatMap((column) => (column.validity ? [column.data, column.validity] : [column.data])),
-  );
+  return chunks.map((chunk) => chunk.buffer);
 }
 
 const isValid = (validity: Uint32Array, row: number) =>
@@ -318,21 +373,25 @@ const isValid = (validity: Uint32Array, row: number) =>
 
 /** The given rows (ascending) of one chunk, as a chunk of their own. */
 function selectChunkRows(chunk: EncodedEventChunk, rows: readonly number[]): EncodedEventChunk {
-  const columns = chunk.columns.map((column): EncodedColumn => {
+  const layout = chunkLayout(rows.length);
+  const buffer = new ArrayBuffer(layout.bytes);
+  const from = new Uint8Array(chunk.buffer);
+  const to = new Uint8Array(buffer);
+  const columns = chunk.columns.map((column, c): EncodedColumn => {
     const { width } = column;
-    const from = new Uint8Array(column.data);
-    const to = new Uint8Array(rows.length * width);
+    const offset = layout.data[c] as number;
     rows.forEach((row, k) => {
-      to.set(from.subarray(row * width, (row + 1) * width), k * width);
+      const source = column.offset + row * width;
+      to.set(from.subarray(source, source + width), offset + k * width);
     });
-    let validity: ArrayBuffer | null = null;
-    if (column.validity) {
-      const old = new Uint32Array(column.validity);
-      const words = new Uint32Array(Math.ceil(rows.length / 64) * 2).fill(0xffffffff);
+    let validityOffset: number | null = null;
+    if (column.validityOffset !== null) {
+      validityOffset = layout.validity[c] as number;
+      const old = new Uint32Array(chunk.buffer, column.validityOffset, validityBytes(chunk.rows) / 4);
+      const words = new Uint32Array(buffer, validityOffset, validityBytes(rows.length) / 4).fill(0xffffffff);
       rows.forEach((row, k) => {
         if (!isValid(old, row)) words[k >>> 5] = (words[k >>> 5] as number) & ~(1 << (k & 31));
       });
-      validity = words.buffer;
     }
     const heapIndex = new Map(column.heapRows.map((row, i) => [row, i]));
     const heapRows: number[] = [];
@@ -343,9 +402,9 @@ function selectChunkRows(chunk: EncodedEventChunk, rows: readonly number[]): Enc
       heapRows.push(k);
       heapValues.push(column.heapValues[i] as string);
     });
-    return { width, data: to.buffer, validity, heapRows, heapValues };
+    return { width, offset, validityOffset, heapRows, heapValues };
   });
-  return { rows: rows.length, columns };
+  return { rows: rows.length, buffer, columns };
 }
 
 /** The rows of `chunks` flagged in `stored` (indexed across the chunks, in order). */

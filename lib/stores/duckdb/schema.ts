@@ -130,25 +130,32 @@ if (endianness() !== 'LE') {
 
 /** One data chunk of events encoded by event-encoding.ts, all of them the tenant's. */
 function eventChunk(tenantId: string, encoded: EncodedEventChunk): DuckDBDataChunk {
-  const chunk = DuckDBDataChunk.create(EVENT_COLUMN_TYPES, encoded.rows);
+  const { rows, buffer } = encoded;
+  const chunk = duckdb.create_data_chunk(eventLogicalTypes());
+  duckdb.data_chunk_set_size(chunk, rows);
   // Every row has the same tenant: one constant vector instead of a string per row.
-  duckdb.vector_reference_value(
-    duckdb.data_chunk_get_vector(chunk.chunk, 0),
-    duckdb.create_varchar(tenantId),
-  );
+  duckdb.vector_reference_value(duckdb.data_chunk_get_vector(chunk, 0), duckdb.create_varchar(tenantId));
+  const validityBytes = Math.ceil(rows / 64) * 8;
   encoded.columns.forEach((column, c) => {
-    const vector = duckdb.data_chunk_get_vector(chunk.chunk, c + 1);
-    duckdb.copy_data_to_vector(vector, 0, column.data, 0, column.data.byteLength);
+    const vector = duckdb.data_chunk_get_vector(chunk, c + 1);
+    duckdb.copy_data_to_vector(vector, 0, buffer, column.offset, column.width * rows);
     const { heapRows, heapValues } = column;
     for (let i = 0; i < heapRows.length; i++) {
       duckdb.vector_assign_string_element(vector, heapRows[i] as number, heapValues[i] as string);
     }
-    if (column.validity) {
+    if (column.validityOffset !== null) {
       duckdb.vector_ensure_validity_writable(vector);
-      duckdb.copy_data_to_vector_validity(vector, 0, column.validity, 0, column.validity.byteLength);
+      duckdb.copy_data_to_vector_validity(vector, 0, buffer, column.validityOffset, validityBytes);
     }
   });
-  return chunk;
+  return new DuckDBDataChunk(chunk);
+}
+
+/** The logical types of EVENT_COLUMN_TYPES, made once (every write builds data chunks of them). */
+let logicalTypes: duckdb.LogicalType[] | undefined;
+function eventLogicalTypes(): duckdb.LogicalType[] {
+  logicalTypes ??= EVENT_COLUMN_TYPES.map((type) => type.toLogicalType().logical_type);
+  return logicalTypes;
 }
 
 /** Appends encoded events of one tenant through the typed appender, a data chunk at a time. */
