@@ -2,14 +2,18 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
+import { DuckDbStoreClient, serveTimeSeriesStore } from '#lib/stores/duckdb/store-channel.ts';
+import { DuckDbStoreThread } from '#lib/stores/duckdb/threaded-store.ts';
 import {
   type ConfigTable,
   configTableDefinition,
   documentClient,
 } from '#lib/stores/dynamodb/config-table.ts';
+import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
 import { Runtime } from '#lib/wiring/runtime.ts';
 import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
 
@@ -80,25 +84,48 @@ export interface EmbeddedStores {
   /** Built over these stores; tests may replace it with one that wraps them. */
   runtime: Runtime;
   dynamo: EmbeddedDynamo;
-  timeSeries: DuckDbTimeSeriesStore;
+  timeSeries: TimeSeriesStore;
+  /** A port to the time-series store for a client in another thread (DuckDbStoreClient). */
+  connectTimeSeries(): MessagePort;
   close(): Promise<void>;
 }
 
 /**
  * The embedded stores behind the local runtime, `invoke` and the tests: dynalite for config and
  * DuckDB for the time series, persisted under `dataDir`, or entirely in memory when it is omitted.
+ * With `storeThread`, DuckDB runs in a thread of its own (threaded-store.ts) and this thread is one
+ * of its clients, as `npm start` does; otherwise it runs in this thread, where tests can reach it.
  */
 export async function startEmbeddedStores(
-  options: { dataDir?: string; clock?: () => Date } = {},
+  options: { dataDir?: string; clock?: () => Date; storeThread?: boolean } = {},
 ): Promise<EmbeddedStores> {
   const { dataDir } = options;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const dynamo = await startEmbeddedDynamo(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
-  let timeSeries: DuckDbTimeSeriesStore;
+  const path = dataDir ? join(dataDir, 'events.duckdb') : ':memory:';
+  let timeSeries: TimeSeriesStore;
+  let connectTimeSeries: () => MessagePort;
+  let closeTimeSeries: () => Promise<void>;
   try {
-    timeSeries = await DuckDbTimeSeriesStore.open({
-      path: dataDir ? join(dataDir, 'events.duckdb') : ':memory:',
-    });
+    if (options.storeThread) {
+      const thread = await DuckDbStoreThread.start({ path });
+      const client = new DuckDbStoreClient(thread.connect());
+      timeSeries = client;
+      connectTimeSeries = () => thread.connect();
+      closeTimeSeries = async () => {
+        await client.close();
+        await thread.close();
+      };
+    } else {
+      const store = await DuckDbTimeSeriesStore.open({ path });
+      timeSeries = store;
+      connectTimeSeries = () => {
+        const { port1, port2 } = new MessageChannel();
+        serveTimeSeriesStore(store, port1);
+        return port2;
+      };
+      closeTimeSeries = () => store.close();
+    }
   } catch (error) {
     await dynamo.close();
     throw error;
@@ -111,8 +138,9 @@ export async function startEmbeddedStores(
     runtime,
     dynamo,
     timeSeries,
+    connectTimeSeries,
     close: async () => {
-      await timeSeries.close();
+      await closeTimeSeries();
       await dynamo.close();
     },
   };

@@ -32,7 +32,7 @@ if (!Number.isInteger(workerCount) || workerCount < 0) {
 
 let stores: Awaited<ReturnType<typeof startEmbeddedStores>>;
 try {
-  stores = await startEmbeddedStores({ dataDir: dir });
+  stores = await startEmbeddedStores({ dataDir: dir, storeThread: workerCount > 0 });
 } catch (error) {
   console.error(`meterhouse: ${(error as Error).message}`);
   process.exit(1);
@@ -68,12 +68,11 @@ const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoTenant;
 
 let workers: LambdaWorkers | undefined;
 if (workerCount > 0) {
-  const { timeSeries } = stores;
   try {
     workers = await startLambdaWorkers({
       count: workerCount,
       dynamodbEndpoint: stores.dynamo.endpoint,
-      timeSeries,
+      connectTimeSeries: stores.connectTimeSeries,
       functions: [...new Set(routes.map((route) => route.function))],
     });
   } catch (error) {

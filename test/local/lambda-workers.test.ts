@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
 import { routes } from '#lib/routes.ts';
-import type { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
 import { type EmbeddedStores, startEmbeddedStores } from '../../infra/local/embedded-stores.ts';
 import { type LambdaWorkers, startLambdaWorkers } from '../../infra/local/lambda-workers.ts';
 import { type LocalServer, startLocalServer } from '../../infra/local/server.ts';
@@ -20,19 +19,17 @@ const throwingRoute: RouteEntry = {
 const functions = [...new Set([...routes, throwingRoute].map((route) => route.function))];
 
 let stores: EmbeddedStores;
-let timeSeries: DuckDbTimeSeriesStore;
 let tenant: CreatedTenant;
 let workers: LambdaWorkers;
 let server: LocalServer;
 
 beforeAll(async () => {
   stores = await startEmbeddedStores();
-  timeSeries = stores.timeSeries;
   tenant = await createTenant(stores.runtime, 'Worker Platform', new Date());
   workers = await startLambdaWorkers({
     count: 2,
     dynamodbEndpoint: stores.dynamo.endpoint,
-    timeSeries,
+    connectTimeSeries: stores.connectTimeSeries,
     functions,
   });
   server = await startLocalServer({ routes: [throwingRoute, ...routes], invoke: workers.invoke });
@@ -166,7 +163,7 @@ describe('startLambdaWorkers', () => {
       startLambdaWorkers({
         count: 2,
         dynamodbEndpoint: stores.dynamo.endpoint,
-        timeSeries,
+        connectTimeSeries: stores.connectTimeSeries,
         functions: ['health-live', 'no-such-function'],
       }),
     ).rejects.toThrow(/no-such-function/);
@@ -176,7 +173,7 @@ describe('startLambdaWorkers', () => {
     const own = await startLambdaWorkers({
       count: 2,
       dynamodbEndpoint: stores.dynamo.endpoint,
-      timeSeries,
+      connectTimeSeries: stores.connectTimeSeries,
       functions: ['health-live'],
     });
     const threads = own.threads();

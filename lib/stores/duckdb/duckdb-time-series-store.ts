@@ -64,6 +64,18 @@ export class DuckDbFileLockedError extends Error {
 /** Files opened by a store in this process. DuckDB's file lock is per process, so it would let a second store in. */
 const openFiles = new Set<string>();
 
+/**
+ * Claims a database file for a store opened in another thread of this process (threaded-store.ts):
+ * module state is per thread, so the thread that starts it keeps the claim. Returns the release.
+ */
+export function claimStoreFile(path: string): () => void {
+  if (path === ':memory:') return () => undefined;
+  const fileKey = resolve(path);
+  if (openFiles.has(fileKey)) throw new DuckDbFileLockedError(path);
+  openFiles.add(fileKey);
+  return () => openFiles.delete(fileKey);
+}
+
 function isLockError(error: unknown): boolean {
   return error instanceof Error && /could not set lock|conflicting lock/i.test(error.message);
 }
