@@ -13,7 +13,7 @@ let db: TestDynalite;
 let table: ConfigTable;
 beforeAll(async () => {
   db = await startDynalite();
-  table = { doc: db.doc, tableName: db.tableName };
+  table = db.table;
 });
 afterAll(() => db.stop());
 

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { configTableDefinition, documentClient } from '../../lib/stores/dynamodb/config-table.ts';
+import {
+  type ConfigTable,
+  configTableDefinition,
+  documentClient,
+} from '../../lib/stores/dynamodb/config-table.ts';
 
 export interface TestDynalite {
   endpoint: string;
@@ -11,6 +15,8 @@ export interface TestDynalite {
   doc: DynamoDBDocumentClient;
   /** A fresh config table (pk/sk + gsi1 with gsi1pk/gsi1sk), created by startDynalite. */
   tableName: string;
+  /** The same table as the repositories take it. */
+  table: ConfigTable;
   stop(): Promise<void>;
 }
 
@@ -43,5 +49,6 @@ export async function startDynalite(): Promise<TestDynalite> {
     await stop();
     throw error;
   }
-  return { endpoint, client, doc: documentClient(client), tableName, stop };
+  const doc = documentClient(client);
+  return { endpoint, client, doc, tableName, table: { doc, tableName }, stop };
 }
