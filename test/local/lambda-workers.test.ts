@@ -24,7 +24,8 @@ let workers: LambdaWorkers;
 let server: LocalServer;
 
 beforeAll(async () => {
-  stores = await startEmbeddedStores();
+  // As `npm start` runs it: DuckDB in its own thread, the handlers in theirs.
+  stores = await startEmbeddedStores({ storeThread: true });
   tenant = await createTenant(stores.runtime, 'Worker Platform', new Date());
   workers = await startLambdaWorkers({
     count: 2,
