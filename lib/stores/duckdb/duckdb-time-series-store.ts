@@ -16,7 +16,6 @@ import { quoteIdentifier as q } from '../../query/sql.ts';
 import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
 import {
   type EncodedEventBatch,
-  encodeEvents,
   INVALID_EVENT,
   prepareEventWrite,
   type StoredRows,
@@ -65,8 +64,9 @@ export class DuckDbFileLockedError extends Error {
 const openFiles = new Set<string>();
 
 /**
- * Claims a database file for a store opened in another thread of this process (threaded-store.ts):
- * module state is per thread, so the thread that starts it keeps the claim. Returns the release.
+ * Claims a database file for a store of this process; returns the release. DuckDB's file lock is
+ * per process, so this is what keeps a second store off the file. Module state is per thread: a
+ * store opened in another thread (threaded-store.ts) is claimed by the thread that starts it.
  */
 export function claimStoreFile(path: string): () => void {
   if (path === ':memory:') return () => undefined;
@@ -125,12 +125,6 @@ interface PendingWrite {
 const storedIds = (ids: readonly string[], stored: StoredRows): readonly string[] =>
   stored === 'all' ? ids : ids.filter((_, i) => stored[i] === 1);
 
-/** A write of a group with its hashes in hand. */
-interface ReadyWrite {
-  write: PendingWrite;
-  halves: Uint32Array;
-}
-
 /** The beforeCommit fault of one write of a group: that write fails, the others are retried alone. */
 class WriteHookFailure extends Error {
   readonly write: PendingWrite;
@@ -168,7 +162,8 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   readonly #findStored: DuckDBPreparedStatement;
   readonly #dialect: Dialect;
   readonly #faults: DuckDbWriteFaults | undefined;
-  readonly #fileKey: string | null;
+  /** Gives up this process's claim on the file (claimStoreFile). */
+  readonly #releaseFile: () => void;
   readonly #idFilterCapacity: number;
   #storedIds: StoredIdFilter;
   readonly #idleReaders: DuckDBConnection[] = [];
@@ -181,13 +176,13 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     instance: DuckDBInstance,
     writer: DuckDBConnection,
     findStored: DuckDBPreparedStatement,
-    fileKey: string | null,
+    releaseFile: () => void,
     options: DuckDbTimeSeriesStoreOptions,
   ) {
     this.#instance = instance;
     this.#writer = writer;
     this.#findStored = findStored;
-    this.#fileKey = fileKey;
+    this.#releaseFile = releaseFile;
     this.#faults = options.faults;
     this.#idFilterCapacity = options.idFilterCapacity ?? DEFAULT_ID_FILTER_CAPACITY;
     this.#storedIds = new StoredIdFilter(this.#idFilterCapacity);
@@ -196,21 +191,19 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
 
   static async open(options: DuckDbTimeSeriesStoreOptions): Promise<DuckDbTimeSeriesStore> {
     const { path } = options;
-    const fileKey = path === ':memory:' ? null : resolve(path);
-    if (fileKey !== null && openFiles.has(fileKey)) throw new DuckDbFileLockedError(path);
-    if (fileKey !== null) openFiles.add(fileKey);
+    const release = claimStoreFile(path);
     let instance: DuckDBInstance | undefined;
     try {
       instance = await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS });
       const writer = await instance.connect();
       await writer.run(EVENTS_DDL);
       const findStored = await writer.prepare(FIND_STORED_IDS);
-      const store = new DuckDbTimeSeriesStore(instance, writer, findStored, fileKey, options);
+      const store = new DuckDbTimeSeriesStore(instance, writer, findStored, release, options);
       store.#storedIds = await store.#loadStoredIds();
       return store;
     } catch (error) {
       instance?.closeSync();
-      if (fileKey !== null) openFiles.delete(fileKey);
+      release();
       if (isLockError(error)) throw new DuckDbFileLockedError(path, error);
       throw error;
     }
@@ -219,16 +212,12 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
   /** Queued behind earlier writes; a write queued before close() still completes. */
   async writeEvents(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
     const prepared = prepareEventWrite(events);
-    const batch: EncodedEventBatch = {
-      ids: prepared.candidates.map((e) => e.id),
-      chunks: encodeEvents(prepared.candidates),
-    };
-    return writeOutcome(events, prepared, await this.writeEncoded(tenantId, batch));
+    return writeOutcome(events, prepared, await this.writeEncoded(tenantId, prepared.batch));
   }
 
   /**
-   * writeEvents for a call whose events were prepared and encoded already (prepareEventWrite,
-   * encodeEvents), e.g. in another thread (store-channel.ts): which of the batch's rows it stored.
+   * writeEvents for a call whose events were prepared and encoded already (prepareEventWrite),
+   * e.g. in another thread (store-channel.ts): which of the batch's rows it stored.
    */
   writeEncoded(tenantId: string, batch: EncodedEventBatch): Promise<StoredRows> {
     if (this.#closed) return Promise.reject(closedError());
@@ -272,40 +261,40 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
 
   /** Writes a group and settles each of its calls; never throws. */
   async #writeGroup(group: readonly PendingWrite[]): Promise<void> {
-    const ready: ReadyWrite[] = [];
+    const ready: PendingWrite[] = [];
     for (const write of group) {
       // Nothing storable (every event refused or repeated): no transaction.
       if (write.batch.ids.length === 0) write.resolve('all');
-      else ready.push({ write, halves: write.halves });
+      else ready.push(write);
     }
     if (ready.length === 0) return;
     try {
       const fresh = await this.#store(ready);
-      ready.forEach(({ write }, i) => {
+      ready.forEach((write, i) => {
         write.resolve(fresh[i] as StoredRows);
       });
       return;
     } catch (error) {
       if (ready.length === 1) {
-        (ready[0] as ReadyWrite).write.reject(error instanceof WriteHookFailure ? error.cause : error);
+        (ready[0] as PendingWrite).reject(error instanceof WriteHookFailure ? error.cause : error);
         return;
       }
       // The write whose beforeCommit failed fails; every other one is written again on its own.
       const culprit = error instanceof WriteHookFailure ? error : null;
-      for (const item of ready) {
-        if (item.write === culprit?.write) item.write.reject(culprit.cause);
-        else await this.#writeAlone(item);
+      for (const write of ready) {
+        if (write === culprit?.write) write.reject(culprit.cause);
+        else await this.#writeAlone(write);
       }
     }
   }
 
   /** A write of a failed group, again in a transaction of its own. */
-  async #writeAlone(item: ReadyWrite): Promise<void> {
+  async #writeAlone(write: PendingWrite): Promise<void> {
     try {
-      const [fresh] = await this.#store([item]);
-      item.write.resolve(fresh as StoredRows);
+      const [fresh] = await this.#store([write]);
+      write.resolve(fresh as StoredRows);
     } catch (error) {
-      item.write.reject(error instanceof WriteHookFailure ? error.cause : error);
+      write.reject(error instanceof WriteHookFailure ? error.cause : error);
     }
   }
 
@@ -313,11 +302,11 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
    * One transaction for the group: returns, per write, which of its rows it stored (the others were
    * stored before, or by an earlier write of the group).
    */
-  async #store(writes: readonly ReadyWrite[]): Promise<StoredRows[]> {
+  async #store(writes: readonly PendingWrite[]): Promise<StoredRows[]> {
     const connection = this.#writer;
     // Ids the filter may have seen (those alone pay for the join over every stored id).
-    const maybeStored = writes.map(({ write, halves }) =>
-      write.batch.ids.filter((_, i) =>
+    const maybeStored = writes.map(({ batch, halves }) =>
+      batch.ids.filter((_, i) =>
         this.#storedIds.mightContain(halves[2 * i] as number, halves[2 * i + 1] as number),
       ),
     );
@@ -326,7 +315,7 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     try {
       /** Ids appended by earlier writes of the group, by tenant: not in the filter nor the table yet. */
       const earlier = new Map<string, Set<string>>();
-      for (const [i, { write }] of writes.entries()) {
+      for (const [i, write] of writes.entries()) {
         const { ids } = write.batch;
         const maybe = maybeStored[i] as string[];
         const stored = maybe.length > 0 ? await this.#storedOf(write.tenantId, maybe) : null;
@@ -346,18 +335,18 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
           earlier.set(write.tenantId, seen);
         }
       }
-      const appends = writes.map(({ write }, i) => {
+      const appends = writes.map((write, i) => {
         const mine = fresh[i] as StoredRows;
         return mine === 'all' ? write.batch.chunks : selectStoredRows(write.batch.chunks, mine);
       });
       if (appends.some((chunks) => chunks.length > 0)) {
         await this.#append(connection, EVENTS_TABLE, null, (appender) => {
-          writes.forEach(({ write }, i) => {
+          writes.forEach((write, i) => {
             appendEncodedEvents(appender, write.tenantId, appends[i] as EncodedEventBatch['chunks']);
           });
         });
       }
-      for (const [i, { write }] of writes.entries()) {
+      for (const [i, write] of writes.entries()) {
         try {
           await this.#faults?.beforeCommit?.({
             tenantId: write.tenantId,
@@ -373,9 +362,9 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       throw error;
     }
     // Committed: only now does the filter learn these ids.
-    writes.forEach(({ write, halves }, i) => {
+    writes.forEach(({ batch, halves }, i) => {
       const mine = fresh[i] as StoredRows;
-      for (let j = 0; j < write.batch.ids.length; j++) {
+      for (let j = 0; j < batch.ids.length; j++) {
         if (mine === 'all' || mine[j] === 1) {
           this.#storedIds.add(halves[2 * j] as number, halves[2 * j + 1] as number);
         }
@@ -466,7 +455,7 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     this.#findStored.destroySync();
     this.#writer.closeSync();
     this.#instance.closeSync();
-    if (this.#fileKey !== null) openFiles.delete(this.#fileKey);
+    this.#releaseFile();
   }
 
   /** Runs `work` on a pooled reader connection; close() waits for reads in flight. */

@@ -429,11 +429,13 @@ export interface PreparedEventWrite {
   /** Storable events, the first of each id, in order. */
   candidates: readonly UsageEvent[];
   rejected: WriteOutcome['rejected'];
+  /** The candidates encoded, as the store's writeEncoded takes them. */
+  batch: EncodedEventBatch;
 }
 
 export const INVALID_EVENT = 'INVALID_EVENT';
 
-/** The call's storable events (first of each id) and the refused ones. */
+/** The call's storable events (first of each id), encoded, and the refused ones. */
 export function prepareEventWrite(events: readonly UsageEvent[]): PreparedEventWrite {
   const rejected: WriteOutcome['rejected'] = [];
   const candidates: UsageEvent[] = [];
@@ -445,7 +447,8 @@ export function prepareEventWrite(events: readonly UsageEvent[]): PreparedEventW
     if (reason === null) candidates.push(event);
     else rejected.push({ id: event.id, code: INVALID_EVENT, detail: reason });
   }
-  return { candidates, rejected };
+  const batch = { ids: candidates.map((e) => e.id), chunks: encodeEvents(candidates) };
+  return { candidates, rejected, batch };
 }
 
 /** What the call did with each of its events, in its order, given which candidates were stored. */

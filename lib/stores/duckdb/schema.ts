@@ -46,8 +46,6 @@ import { ENCODED_CHUNK_ROWS, type EncodedEventChunk, encodeEvents } from './even
 export const DUCKDB_SETTINGS: Readonly<Record<string, string>> = { checkpoint_threshold: '64MB' };
 
 export const EVENTS_TABLE = 'events';
-/** Per-connection temp table the writer stages a batch's ids in, to find the stored ones in one join. */
-export const BATCH_IDS_TABLE = 'batch_ids';
 
 const STRING_DIMENSION_COLUMNS = STRING_DIMENSIONS.map((d) => DIMENSION_COLUMNS[d]);
 const INTEGER_MEASURE_COLUMNS = INTEGER_MEASURES.map((m) => MEASURE_COLUMNS[m]);
@@ -67,8 +65,6 @@ export const EVENTS_DDL = `CREATE TABLE IF NOT EXISTS ${q(EVENTS_TABLE)} (
     `${q(MEASURE_COLUMNS.cost)} BIGINT`,
   ].join(',\n  ')}
 )`;
-
-export const BATCH_IDS_DDL = `CREATE TEMP TABLE IF NOT EXISTS ${q(BATCH_IDS_TABLE)} (${q(EVENT_ID_COLUMN)} VARCHAR NOT NULL)`;
 
 function appendText(appender: DuckDBAppender, value: string | undefined): void {
   // Timestream has no empty dimension value; storing '' as NULL keeps both stores alike.

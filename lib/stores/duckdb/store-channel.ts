@@ -6,7 +6,6 @@ import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
 import type { DuckDbTimeSeriesStore } from './duckdb-time-series-store.ts';
 import {
   type EncodedEventBatch,
-  encodeEvents,
   prepareEventWrite,
   type StoredRows,
   transferables,
@@ -70,8 +69,8 @@ function revive(sent: SentError): Error {
   return error;
 }
 
-/** Main thread: answers the client at the other end of `port` from `store`. Returns a function that stops serving. */
-export function serveTimeSeriesStore(store: DuckDbTimeSeriesStore, port: MessagePort): () => void {
+/** The store's thread: answers the client at the other end of `port` until either end closes it. */
+export function serveTimeSeriesStore(store: DuckDbTimeSeriesStore, port: MessagePort): void {
   const answer = async (request: Request): Promise<unknown> => {
     switch (request.op) {
       case 'write':
@@ -89,7 +88,6 @@ export function serveTimeSeriesStore(store: DuckDbTimeSeriesStore, port: Message
         port.postMessage({ id: request.id, ok: false, error: sendable(error) } satisfies Response),
     );
   });
-  return () => port.close();
 }
 
 /** Worker side: a TimeSeriesStore whose calls run on the store at the other end of `port`. close() closes only the port. */
@@ -137,9 +135,11 @@ export class DuckDbStoreClient implements TimeSeriesStore {
 
   async writeEvents(tenantId: string, events: readonly UsageEvent[]): Promise<WriteOutcome> {
     const prepared = prepareEventWrite(events);
-    const chunks = encodeEvents(prepared.candidates);
-    const batch: EncodedEventBatch = { ids: prepared.candidates.map((e) => e.id), chunks };
-    const stored = await this.#call<StoredRows>({ op: 'write', tenantId, batch }, transferables(chunks));
+    const { batch } = prepared;
+    const stored = await this.#call<StoredRows>(
+      { op: 'write', tenantId, batch },
+      transferables(batch.chunks),
+    );
     return writeOutcome(events, prepared, stored);
   }
 

@@ -65,11 +65,6 @@ export class StoredIdFilter {
     this.#layers = [new BloomLayer(Math.max(1, Math.ceil(capacity)))];
   }
 
-  /** Ids added so far (with repeats, so an upper bound). */
-  get count(): number {
-    return this.#layers.reduce((n, layer) => n + layer.count, 0);
-  }
-
   get layers(): number {
     return this.#layers.length;
   }
