@@ -52,6 +52,26 @@ async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** Deletes the item only while `attribute` still holds `value`; false when it does not (or is gone). */
+function deleteIf(
+  table: ConfigTable,
+  key: Record<string, string>,
+  attribute: string,
+  value: string | number,
+): Promise<boolean> {
+  return conditionally(() =>
+    table.doc.send(
+      new DeleteCommand({
+        TableName: table.tableName,
+        Key: key,
+        ConditionExpression: '#attribute = :value',
+        ExpressionAttributeNames: { '#attribute': attribute },
+        ExpressionAttributeValues: { ':value': value },
+      }),
+    ),
+  );
+}
+
 function strip<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
   return rest as T;
@@ -138,17 +158,7 @@ export class DynamoDbEntityRepository<T extends EntityMeta> implements EntityRep
   }
 
   delete(tenantId: string, id: string, expectedVersion: number): Promise<boolean> {
-    return conditionally(() =>
-      this.#table.doc.send(
-        new DeleteCommand({
-          TableName: this.#table.tableName,
-          Key: entityKey(tenantId, this.#kind, id),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      ),
-    );
+    return deleteIf(this.#table, entityKey(tenantId, this.#kind, id), 'version', expectedVersion);
   }
 }
 
@@ -207,17 +217,7 @@ export class DynamoDbUniqueClaimRepository implements UniqueClaimRepository {
   }
 
   delete(tenantId: string, scope: string, key: string, token: string): Promise<boolean> {
-    return conditionally(() =>
-      this.#table.doc.send(
-        new DeleteCommand({
-          TableName: this.#table.tableName,
-          Key: uniqueClaimKey(tenantId, scope, key),
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':token': token },
-        }),
-      ),
-    );
+    return deleteIf(this.#table, uniqueClaimKey(tenantId, scope, key), 'token', token);
   }
 }
 
