@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGER_MEASURES, STRING_DIMENSIONS, type UsageEvent } from '#lib/domain/events.ts';
 import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
-import { encodeEvents, selectStoredRows } from '#lib/stores/duckdb/event-encoding.ts';
+import {
+  encodeEvents,
+  recycleBuffers,
+  selectStoredRows,
+  transferables,
+} from '#lib/stores/duckdb/event-encoding.ts';
 import {
   appendEncodedEvents,
   appendEvent,
@@ -53,8 +58,12 @@ describe('appendEvents (data chunks) against appendEvent (row by row)', () => {
       'exactly12chr',
       'thirteen_char',
       'ünïcødé',
+      'é'.repeat(6), // 12 UTF-8 bytes: inline once encoded
+      'é'.repeat(7), // 7 characters, 14 bytes: a long string
       'é'.repeat(12),
       '🚀x',
+      '🚀🚀🚀', // 12 bytes from surrogate pairs
+      'a'.repeat(256),
     ),
     fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes('\u0000')),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((s) => !s.includes('\u0000')),
@@ -145,6 +154,31 @@ describe('appendEvents (data chunks) against appendEvent (row by row)', () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  // The store thread moves a write's buffers back to the client, which encodes its next writes into them.
+  it('encodes into spent buffers, whatever they held, as into new ones', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(batchArb('q'), async (second) => {
+        const tenant = `recycled-${++run}`;
+        // An earlier write of as many rows: its buffers fit this one's.
+        const first = second.map((event) => ({ ...event, id: `earlier-${event.id}` }));
+        const spent = transferables(encodeEvents(first));
+        for (const buffer of spent) new Uint8Array(buffer).fill(0xa5); // what a used buffer may hold
+        recycleBuffers(spent);
+        const chunks = encodeEvents(second);
+        expect(transferables(chunks).some((buffer) => spent.includes(buffer))).toBe(true);
+        const one = await rowWise.createAppender(EVENTS_TABLE);
+        for (const event of second) appendEvent(one, tenant, event);
+        one.closeSync();
+        const bulk = await chunked.createAppender(EVENTS_TABLE);
+        appendEncodedEvents(bulk, tenant, chunks);
+        bulk.closeSync();
+        expect(await rows(chunked, tenant)).toEqual(await rows(rowWise, tenant));
+      }),
+      { numRuns: 30 },
     );
   });
 

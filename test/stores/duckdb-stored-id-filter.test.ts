@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idHashes, StoredIdFilter } from '#lib/stores/duckdb/stored-id-filter.ts';
+import { HashedIdSet, idHashes, StoredIdFilter } from '#lib/stores/duckdb/stored-id-filter.ts';
 
 /** Deterministic pseudo-random 32-bit halves (xorshift), standing in for idHashes. */
 function* halves(seed: number): Generator<[number, number]> {
@@ -85,5 +85,40 @@ describe('idHashes', () => {
     for (const [high, low] of pairs(idHashes('ten_other', stored)))
       if (filter.mightContain(high, low)) falsePositives++;
     expect(falsePositives).toBeLessThan(20);
+  });
+});
+
+describe('HashedIdSet (ids taken earlier in a write group)', () => {
+  it('holds exactly the (tenant, id)s added, by their hashes', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `evt-${i}`);
+    const hashes = idHashes('ten_a', ids);
+    const set = new HashedIdSet(ids.length);
+    ids.forEach((id, i) => {
+      if (i % 2 === 0) set.add('ten_a', id, hashes[2 * i] as number, hashes[2 * i + 1] as number);
+    });
+    expect(set.size).toBe(2500);
+    const found = ids.filter((id, i) =>
+      set.has('ten_a', id, hashes[2 * i] as number, hashes[2 * i + 1] as number),
+    );
+    expect(found).toEqual(ids.filter((_, i) => i % 2 === 0));
+    // The same ids of another tenant are other events.
+    const other = idHashes('ten_b', ids);
+    expect(
+      ids.some((id, i) => set.has('ten_b', id, other[2 * i] as number, other[2 * i + 1] as number)),
+    ).toBe(false);
+  });
+
+  it('tells apart ids whose hashes collide, and adds an id once', () => {
+    const set = new HashedIdSet(4);
+    set.add('ten_a', 'one', 7, 9);
+    set.add('ten_a', 'two', 7, 9); // the same halves: a collision, still another id
+    set.add('ten_b', 'one', 7, 9);
+    set.add('ten_a', 'one', 7, 9);
+    expect(set.size).toBe(3);
+    expect(set.has('ten_a', 'one', 7, 9)).toBe(true);
+    expect(set.has('ten_a', 'two', 7, 9)).toBe(true);
+    expect(set.has('ten_b', 'one', 7, 9)).toBe(true);
+    expect(set.has('ten_b', 'two', 7, 9)).toBe(false);
+    expect(set.has('ten_a', 'one', 7, 10)).toBe(false);
   });
 });

@@ -23,7 +23,7 @@ import {
   writeOutcome,
 } from './event-encoding.ts';
 import { appendEncodedEvents, DUCKDB_SETTINGS, EVENTS_DDL, EVENTS_TABLE } from './schema.ts';
-import { idHashes, StoredIdFilter } from './stored-id-filter.ts';
+import { HashedIdSet, idHashes, StoredIdFilter } from './stored-id-filter.ts';
 
 export { INVALID_EVENT };
 
@@ -313,26 +313,31 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
     const fresh: StoredRows[] = [];
     await connection.run('BEGIN TRANSACTION');
     try {
-      /** Ids appended by earlier writes of the group, by tenant: not in the filter nor the table yet. */
-      const earlier = new Map<string, Set<string>>();
+      /** Ids taken by earlier writes of the group: not in the filter nor the table yet. */
+      const earlier =
+        writes.length > 1 ? new HashedIdSet(writes.reduce((n, w) => n + w.batch.ids.length, 0)) : null;
       for (const [i, write] of writes.entries()) {
+        const { tenantId, halves } = write;
         const { ids } = write.batch;
         const maybe = maybeStored[i] as string[];
-        const stored = maybe.length > 0 ? await this.#storedOf(write.tenantId, maybe) : null;
-        const before = earlier.get(write.tenantId);
+        const stored = maybe.length > 0 ? await this.#storedOf(tenantId, maybe) : null;
         let mine: StoredRows = 'all';
-        if ((stored && stored.size > 0) || before) {
+        if ((stored && stored.size > 0) || (earlier && earlier.size > 0)) {
           const rows = new Uint8Array(ids.length);
-          ids.forEach((id, j) => {
-            if (!stored?.has(id) && !before?.has(id)) rows[j] = 1;
-          });
+          for (let j = 0; j < ids.length; j++) {
+            const id = ids[j] as string;
+            if (stored?.has(id)) continue;
+            if (earlier?.has(tenantId, id, halves[2 * j] as number, halves[2 * j + 1] as number)) continue;
+            rows[j] = 1;
+          }
           mine = rows;
         }
         fresh.push(mine);
-        if (writes.length > 1) {
-          const seen = before ?? new Set<string>();
-          for (const id of storedIds(ids, mine)) seen.add(id);
-          earlier.set(write.tenantId, seen);
+        if (earlier) {
+          for (let j = 0; j < ids.length; j++) {
+            if (mine !== 'all' && mine[j] !== 1) continue;
+            earlier.add(tenantId, ids[j] as string, halves[2 * j] as number, halves[2 * j + 1] as number);
+          }
         }
       }
       const appends = writes.map((write, i) => {

@@ -15,9 +15,13 @@ import type { WriteOutcome } from '../time-series.ts';
  * that owns DuckDB without a copy (schema.ts `eventChunk` copies them into the vectors).
  *
  * Layouts are DuckDB's in-memory ones, little-endian (every platform DuckDB ships Node bindings for):
- * VARCHAR as 16-byte string_t slots (strings of up to 12 ASCII characters inline; longer or non-ASCII
- * ones are left to DuckDB, which copies them into the vector's string heap), TIMESTAMP and BIGINT as
- * int64, INTEGER as int32, DOUBLE as float64, and validity as uint64 words (bit i = row i is valid).
+ * VARCHAR as 16-byte string_t slots (C API `duckdb_string_t`), TIMESTAMP and BIGINT as int64, INTEGER
+ * as int32, DOUBLE as float64, and validity as uint64 words (bit i = row i is valid). A string of up
+ * to 12 UTF-8 bytes sits inline in its slot; a longer one is a length, its first 4 bytes and a
+ * pointer. Pointers cannot be known here, so longer strings go, as UTF-8, into the column's range of
+ * the chunk's `heap`, and their slot holds the string's offset in that range where the pointer goes:
+ * schema.ts copies each range into its vector's string heap with one native call and turns the
+ * offsets into addresses (one call per column, not one per string).
  */
 
 /** The rows of one data chunk: DuckDB's STANDARD_VECTOR_SIZE, checked against the bindings by schema.ts. */
@@ -30,15 +34,17 @@ export interface EncodedColumn {
   offset: number;
   /** Where its validity words start in the buffer, or null when every row is valid. */
   validityOffset: number | null;
-  /** VARCHAR: the rows DuckDB must copy into its string heap, and their values. */
-  heapRows: number[];
-  heapValues: string[];
+  /** VARCHAR: where its strings of more than 12 UTF-8 bytes lie in the chunk's `heap` (0 bytes when none do). */
+  heapOffset: number;
+  heapBytes: number;
 }
 
 export interface EncodedEventChunk {
   rows: number;
   /** Every column's data and validity, in one buffer: one allocation, one transfer. */
   buffer: ArrayBuffer;
+  /** The VARCHAR columns' strings of more than 12 UTF-8 bytes, column after column (its own buffer: its size is known last). */
+  heap: ArrayBuffer;
   /** In EVENTS_DDL order from event_id on (the tenant is one constant vector). */
   columns: EncodedColumn[];
 }
@@ -52,8 +58,9 @@ export interface EncodedEventBatch {
 /** Which of a batch's rows a write stored: all of them (the usual case), or those flagged 1. */
 export type StoredRows = 'all' | Uint8Array;
 
-const STRING_T_BYTES = 16;
-const INLINE_STRING_BYTES = 12;
+/** DuckDB's string_t: a uint32 length, then 12 bytes inline, or a 4-byte prefix and a pointer. */
+export const STRING_T_BYTES = 16;
+export const INLINE_STRING_BYTES = 12;
 const TWO_POW_32 = 4294967296;
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_LIMIT = 2n ** 63n;
@@ -100,6 +107,35 @@ const COLUMN_WIDTHS: readonly number[] = [
   8, // units
   8, // cost_micros
 ];
+
+/**
+ * Buffers a store has moved back once it appended them (store-channel.ts), for this thread's next
+ * chunks: encoding into them instead of new ones keeps the external memory V8 counts in each
+ * thread level, so it does not keep starting full GCs. Bounded; a buffer no chunk fits is dropped.
+ */
+const spentBuffers: ArrayBuffer[] = [];
+const MAX_SPENT_BUFFERS = 64;
+
+export function recycleBuffers(buffers: readonly ArrayBuffer[]): void {
+  for (const buffer of buffers) {
+    if (spentBuffers.length >= MAX_SPENT_BUFFERS) return;
+    if (buffer.byteLength > 0 && !buffer.detached) spentBuffers.push(buffer);
+  }
+}
+
+/** `bytes` zeroed bytes (the encoding relies on it): a spent buffer of at most twice the size, or a new one. */
+function zeroedBuffer(bytes: number): ArrayBuffer {
+  for (let i = spentBuffers.length - 1; i >= 0; i--) {
+    const buffer = spentBuffers[i] as ArrayBuffer;
+    if (buffer.byteLength >= bytes && buffer.byteLength <= 2 * bytes) {
+      spentBuffers[i] = spentBuffers[spentBuffers.length - 1] as ArrayBuffer;
+      spentBuffers.pop();
+      new Uint8Array(buffer, 0, bytes).fill(0);
+      return buffer;
+    }
+  }
+  return new ArrayBuffer(bytes);
+}
 
 const validityBytes = (rows: number) => Math.ceil(rows / 64) * 8;
 const align8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
@@ -149,32 +185,33 @@ class Validity {
   }
 }
 
-function encodedColumn(
-  slot: ColumnSlot,
-  width: number,
-  validity: Validity,
-  heap?: VarcharColumn,
-): EncodedColumn {
+function encodedColumn(slot: ColumnSlot, width: number, validity: Validity): EncodedColumn {
   return {
     width,
     offset: slot.offset,
     validityOffset: validity.used ? slot.validityOffset : null,
-    heapRows: heap?.heapRows ?? [],
-    heapValues: heap?.heapValues ?? [],
+    heapOffset: 0,
+    heapBytes: 0,
   };
 }
 
+const utf8 = new TextEncoder();
+
+/** A VARCHAR column: string_t slots, and the UTF-8 bytes of its strings too long to be inline. */
 class VarcharColumn {
   readonly validity: Validity;
-  readonly heapRows: number[] = [];
-  readonly heapValues: string[] = [];
   readonly #slot: ColumnSlot;
   readonly #bytes: Uint8Array;
+  readonly #words: Uint32Array;
+  /** The column's long strings, back to back (grown by doubling). */
+  #heap = new Uint8Array(0);
+  #heapUsed = 0;
 
   constructor(slot: ColumnSlot) {
     this.#slot = slot;
     this.validity = new Validity(slot);
     this.#bytes = new Uint8Array(slot.buffer, slot.offset, slot.rows * STRING_T_BYTES);
+    this.#words = new Uint32Array(slot.buffer, slot.offset, slot.rows * (STRING_T_BYTES / 4));
   }
 
   /** `''` is stored as NULL, like a missing value (Timestream has no empty dimension value). */
@@ -184,28 +221,84 @@ class VarcharColumn {
       return;
     }
     const length = value.length;
+    const bytes = this.#bytes;
+    const at = row * STRING_T_BYTES;
     if (length <= INLINE_STRING_BYTES) {
-      const bytes = this.#bytes;
-      const offset = row * STRING_T_BYTES;
       let i = 0;
       for (; i < length; i++) {
         const code = value.charCodeAt(i);
-        if (code === 0 || code > 0x7f) break;
-        bytes[offset + 4 + i] = code;
+        if (code > 0x7f) break;
+        bytes[at + 4 + i] = code;
       }
       if (i === length) {
-        bytes[offset] = length; // little-endian uint32 length < 256
+        bytes[at] = length; // little-endian uint32 length < 256
         return;
       }
-      bytes.fill(0, offset + 4, offset + 4 + i);
+      bytes.fill(0, at + 4, at + 4 + i);
     }
-    this.heapRows.push(row);
-    this.heapValues.push(value);
+    // UTF-8 at the end of the heap: a plain copy while the string is ASCII, the encoder otherwise.
+    const start = this.#heapUsed;
+    const heap = this.#reserve(3 * length);
+    let written = 0;
+    for (; written < length; written++) {
+      const code = value.charCodeAt(written);
+      if (code > 0x7f) break;
+      heap[start + written] = code;
+    }
+    if (written < length) written = utf8.encodeInto(value, heap.subarray(start)).written;
+    if (written <= INLINE_STRING_BYTES) {
+      // Short once encoded after all: inline, and the heap gives the bytes back.
+      bytes.set(heap.subarray(start, start + written), at + 4);
+      bytes[at] = written;
+      return;
+    }
+    const words = this.#words;
+    const word = row * (STRING_T_BYTES / 4);
+    words[word] = written;
+    bytes.set(heap.subarray(start, start + 4), at + 4); // the prefix DuckDB compares first
+    words[word + 2] = start; // an offset in the column's heap until schema.ts makes it an address
+    words[word + 3] = 0;
+    this.#heapUsed = start + written;
   }
 
-  encoded(): EncodedColumn {
-    return encodedColumn(this.#slot, STRING_T_BYTES, this.validity, this);
+  /** The heap, with room for `bytes` more. */
+  #reserve(bytes: number): Uint8Array {
+    const needed = this.#heapUsed + bytes;
+    if (needed > this.#heap.length) {
+      const grown = new Uint8Array(Math.max(needed, 2 * this.#heap.length, 4096));
+      grown.set(this.#heap.subarray(0, this.#heapUsed));
+      this.#heap = grown;
+    }
+    return this.#heap;
   }
+
+  /** The column, its long strings copied to `heap` at `heapOffset`. */
+  encoded(heap: Uint8Array, heapOffset: number): EncodedColumn {
+    heap.set(this.#heap.subarray(0, this.#heapUsed), heapOffset);
+    return {
+      ...encodedColumn(this.#slot, STRING_T_BYTES, this.validity),
+      heapOffset,
+      heapBytes: this.#heapUsed,
+    };
+  }
+
+  get heapBytes(): number {
+    return this.#heapUsed;
+  }
+}
+
+/** The VARCHAR columns of a chunk, their long strings laid out in one heap buffer. */
+function encodeVarchars(columns: readonly VarcharColumn[]): { heap: ArrayBuffer; encoded: EncodedColumn[] } {
+  const heapBytes = columns.reduce((sum, column) => sum + column.heapBytes, 0);
+  const heap = zeroedBuffer(heapBytes);
+  const bytes = new Uint8Array(heap, 0, heapBytes);
+  let offset = 0;
+  const encoded = columns.map((column) => {
+    const done = column.encoded(bytes, offset);
+    offset += done.heapBytes;
+    return done;
+  });
+  return { heap, encoded };
 }
 
 /** A BIGINT or TIMESTAMP column as pairs of 32-bit words (no bigint allocated per value). */
@@ -271,7 +364,7 @@ class NumberColumn {
 function encodeChunk(events: readonly UsageEvent[], start: number, end: number): EncodedEventChunk {
   const rows = end - start;
   const layout = chunkLayout(rows);
-  const buffer = new ArrayBuffer(layout.bytes);
+  const buffer = zeroedBuffer(layout.bytes);
   let next = 0;
   const slot = (): ColumnSlot => {
     const c = next++;
@@ -337,14 +430,21 @@ function encodeChunk(events: readonly UsageEvent[], start: number, end: number):
     else cost.setBigInt(row, event.cost);
   }
 
+  const varchars = encodeVarchars([
+    ids,
+    types,
+    ...STRING_DIMENSIONS.map((dimension) => dimensions[dimension]),
+  ]);
+  const [idColumn, typeColumn, ...dimensionColumns] = varchars.encoded as [EncodedColumn, EncodedColumn];
   return {
     rows,
     buffer,
+    heap: varchars.heap,
     columns: [
-      ids.encoded(),
+      idColumn,
       time.encoded(),
-      types.encoded(),
-      ...STRING_DIMENSIONS.map((dimension) => dimensions[dimension].encoded()),
+      typeColumn,
+      ...dimensionColumns,
       statusCode.encoded(),
       latency.encoded(),
       ...INTEGER_MEASURES.map((measure) => integers[measure].encoded()),
@@ -365,7 +465,7 @@ export function encodeEvents(events: readonly UsageEvent[]): EncodedEventChunk[]
 
 /** The buffers of encoded chunks, to transfer them to another thread instead of copying them. */
 export function transferables(chunks: readonly EncodedEventChunk[]): ArrayBuffer[] {
-  return chunks.map((chunk) => chunk.buffer);
+  return chunks.flatMap((chunk) => [chunk.buffer, chunk.heap]);
 }
 
 const isValid = (validity: Uint32Array, row: number) =>
@@ -393,18 +493,10 @@ function selectChunkRows(chunk: EncodedEventChunk, rows: readonly number[]): Enc
         if (!isValid(old, row)) words[k >>> 5] = (words[k >>> 5] as number) & ~(1 << (k & 31));
       });
     }
-    const heapIndex = new Map(column.heapRows.map((row, i) => [row, i]));
-    const heapRows: number[] = [];
-    const heapValues: string[] = [];
-    rows.forEach((row, k) => {
-      const i = heapIndex.get(row);
-      if (i === undefined) return;
-      heapRows.push(k);
-      heapValues.push(column.heapValues[i] as string);
-    });
-    return { width, offset, validityOffset, heapRows, heapValues };
+    // Slots keep their offsets into the same heap (strings of rows left out stay in it unused).
+    return { width, offset, validityOffset, heapOffset: column.heapOffset, heapBytes: column.heapBytes };
   });
-  return { rows: rows.length, buffer, columns };
+  return { rows: rows.length, buffer, heap: chunk.heap, columns };
 }
 
 /** The rows of `chunks` flagged in `stored` (indexed across the chunks, in order). */

@@ -20,7 +20,14 @@ import {
   TIME_COLUMN,
 } from '../../query/columns.ts';
 import { quoteIdentifier as q } from '../../query/sql.ts';
-import { ENCODED_CHUNK_ROWS, type EncodedEventChunk, encodeEvents } from './event-encoding.ts';
+import {
+  ENCODED_CHUNK_ROWS,
+  type EncodedColumn,
+  type EncodedEventChunk,
+  encodeEvents,
+  INLINE_STRING_BYTES,
+  STRING_T_BYTES,
+} from './event-encoding.ts';
 
 /**
  * The DuckDB events table: one row per event, columns named as in lib/query/columns.ts so the
@@ -134,10 +141,10 @@ function eventChunk(tenantId: string, encoded: EncodedEventChunk): DuckDBDataChu
   const validityBytes = Math.ceil(rows / 64) * 8;
   encoded.columns.forEach((column, c) => {
     const vector = duckdb.data_chunk_get_vector(chunk, c + 1);
-    duckdb.copy_data_to_vector(vector, 0, buffer, column.offset, column.width * rows);
-    const { heapRows, heapValues } = column;
-    for (let i = 0; i < heapRows.length; i++) {
-      duckdb.vector_assign_string_element(vector, heapRows[i] as number, heapValues[i] as string);
+    if (column.heapBytes === 0) {
+      duckdb.copy_data_to_vector(vector, 0, buffer, column.offset, column.width * rows);
+    } else {
+      copyStringsToVector(vector, encoded, column);
     }
     if (column.validityOffset !== null) {
       duckdb.vector_ensure_validity_writable(vector);
@@ -145,6 +152,39 @@ function eventChunk(tenantId: string, encoded: EncodedEventChunk): DuckDBDataChu
     }
   });
   return new DuckDBDataChunk(chunk);
+}
+
+/** string_t slots of one vector, rebased; reused, as data chunks are filled one at a time in a thread. */
+let rebased = new Uint32Array(0);
+
+/**
+ * A VARCHAR column whose long strings lie in the chunk's heap (event-encoding.ts): the column's
+ * range of the heap goes into the vector's own string heap in one call, as the value of row 0 for a
+ * moment; the address DuckDB gives it is read back, and every long string's slot gets that address
+ * plus its offset before the slots are copied in, over row 0's too. The vector owns the copy for
+ * as long as the chunk lives, and the appender copies the strings out of it.
+ */
+function copyStringsToVector(vector: duckdb.Vector, encoded: EncodedEventChunk, column: EncodedColumn): void {
+  const { rows } = encoded;
+  duckdb.vector_assign_string_element_len(
+    vector,
+    0,
+    new Uint8Array(encoded.heap, column.heapOffset, column.heapBytes),
+  );
+  const slot0 = duckdb.vector_get_data(vector, STRING_T_BYTES); // a copy of row 0's slot
+  const address = new DataView(slot0.buffer, slot0.byteOffset, STRING_T_BYTES);
+  const low = address.getUint32(8, true);
+  const high = address.getUint32(12, true);
+  const words = rows * (STRING_T_BYTES / 4);
+  if (rebased.length < words) rebased = new Uint32Array(ENCODED_CHUNK_ROWS * (STRING_T_BYTES / 4));
+  rebased.set(new Uint32Array(encoded.buffer, column.offset, words));
+  for (let word = 0; word < words; word += 4) {
+    if ((rebased[word] as number) <= INLINE_STRING_BYTES) continue; // inline (or NULL): no pointer
+    const sum = low + (rebased[word + 2] as number);
+    rebased[word + 2] = sum >>> 0;
+    rebased[word + 3] = high + (sum > 0xffffffff ? 1 : 0);
+  }
+  duckdb.copy_data_to_vector(vector, 0, rebased.buffer, 0, rows * STRING_T_BYTES);
 }
 
 /** The logical types of EVENT_COLUMN_TYPES, made once (every write builds data chunks of them). */

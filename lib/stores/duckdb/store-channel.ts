@@ -7,6 +7,7 @@ import type { DuckDbTimeSeriesStore } from './duckdb-time-series-store.ts';
 import {
   type EncodedEventBatch,
   prepareEventWrite,
+  recycleBuffers,
   type StoredRows,
   transferables,
   writeOutcome,
@@ -27,7 +28,10 @@ type Request =
 /** A request before the client numbers it. */
 type Call = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
-type Response = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SentError };
+/** `spent`: a write's chunk buffers, moved back for the client to encode its next writes into (recycleBuffers). */
+type Response =
+  | { id: number; ok: true; value: unknown; spent?: ArrayBuffer[] }
+  | { id: number; ok: false; error: SentError; spent?: ArrayBuffer[] };
 
 interface SentError {
   name: string;
@@ -82,10 +86,22 @@ export function serveTimeSeriesStore(store: DuckDbTimeSeriesStore, port: Message
     }
   };
   port.on('message', (request: Request) => {
+    // Once a write is settled its buffers are done with. Moving them back, rather than leaving them
+    // to this thread's GC, keeps the external memory V8 counts here from growing with every write,
+    // and each of them that grows makes it mark this thread's whole heap again.
+    const spent = () => (request.op === 'write' ? transferables(request.batch.chunks) : []);
     answer(request).then(
-      (value) => port.postMessage({ id: request.id, ok: true, value } satisfies Response),
-      (error: unknown) =>
-        port.postMessage({ id: request.id, ok: false, error: sendable(error) } satisfies Response),
+      (value) => {
+        const buffers = spent();
+        port.postMessage({ id: request.id, ok: true, value, spent: buffers } satisfies Response, buffers);
+      },
+      (error: unknown) => {
+        const buffers = spent();
+        port.postMessage(
+          { id: request.id, ok: false, error: sendable(error), spent: buffers } satisfies Response,
+          buffers,
+        );
+      },
     );
   });
 }
@@ -100,6 +116,7 @@ export class DuckDbStoreClient implements TimeSeriesStore {
   constructor(port: MessagePort) {
     this.#port = port;
     port.on('message', (response: Response) => {
+      if (response.spent) recycleBuffers(response.spent);
       const waiting = this.#waiting.get(response.id);
       if (!waiting) return;
       this.#waiting.delete(response.id);

@@ -119,3 +119,63 @@ export function idHashes(tenantId: string, ids: readonly string[]): Uint32Array 
   }
   return out;
 }
+
+/**
+ * The (tenant, id)s a write group has taken so far, looked up by their idHashes halves: open
+ * addressing over typed arrays, so no id string is hashed again on the way (a group holds up to
+ * 16k ids). A match of both halves is confirmed on the strings, so the answer is exact.
+ */
+export class HashedIdSet {
+  readonly #high: Uint32Array;
+  readonly #low: Uint32Array;
+  /** 1 + the index of the entry in #tenants/#ids, 0 for an empty slot. */
+  readonly #entries: Int32Array;
+  readonly #mask: number;
+  readonly #tenants: string[] = [];
+  readonly #ids: string[] = [];
+
+  /** `capacity`: the most ids it will hold. */
+  constructor(capacity: number) {
+    const size = 2 ** Math.max(4, Math.ceil(Math.log2(2 * capacity)));
+    this.#mask = size - 1;
+    this.#high = new Uint32Array(size);
+    this.#low = new Uint32Array(size);
+    this.#entries = new Int32Array(size);
+  }
+
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  has(tenantId: string, id: string, high: number, low: number): boolean {
+    return this.#slot(tenantId, id, high, low) < 0;
+  }
+
+  add(tenantId: string, id: string, high: number, low: number): void {
+    const slot = this.#slot(tenantId, id, high, low);
+    if (slot < 0) return;
+    this.#high[slot] = high;
+    this.#low[slot] = low;
+    this.#tenants.push(tenantId);
+    this.#ids.push(id);
+    this.#entries[slot] = this.#ids.length;
+  }
+
+  /** The free slot for the id, or -1 when it is in the set. */
+  #slot(tenantId: string, id: string, high: number, low: number): number {
+    const entries = this.#entries;
+    const mask = this.#mask;
+    for (let slot = high & mask; ; slot = (slot + 1) & mask) {
+      const entry = entries[slot] as number;
+      if (entry === 0) return slot;
+      if (
+        this.#high[slot] === high &&
+        this.#low[slot] === low &&
+        this.#ids[entry - 1] === id &&
+        this.#tenants[entry - 1] === tenantId
+      ) {
+        return -1;
+      }
+    }
+  }
+}
