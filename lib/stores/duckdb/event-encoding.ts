@@ -114,7 +114,7 @@ const COLUMN_WIDTHS: readonly number[] = [
  * thread level, so it does not keep starting full GCs. Bounded; a buffer no chunk fits is dropped.
  */
 const spentBuffers: ArrayBuffer[] = [];
-const MAX_SPENT_BUFFERS = 64;
+const MAX_SPENT_BUFFERS = 32;
 
 export function recycleBuffers(buffers: readonly ArrayBuffer[]): void {
   for (const buffer of buffers) {
