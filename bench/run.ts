@@ -23,7 +23,10 @@ const BENCHMARKS: { name: string; title: string; run: () => Promise<string[]> }[
     name: 'summary',
     title: 'Delivery summary query',
     run: async () => {
-      const lines: string[] = [];
+      const lines: string[] = [
+        'A week of message events loaded straight into the DuckDB file, then the summary of that week through the local HTTP API (a separate process: auth, validation, query, shaping, JSON) and its floor, the same SQL on a copy of the file in this process, taking turns request by request: 3 warm-ups, then 15 of each.',
+        '',
+      ];
       for (const count of [1_000_000, 10_000_000]) {
         console.error(`bench: summary over ${count} events…`);
         lines.push(...(await benchSummary(count)));

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { HashedIdSet, idHashes, StoredIdFilter } from '#lib/stores/duckdb/stored-id-filter.ts';
+import {
+  HashedIdSet,
+  idHashes,
+  joinedIdHashes,
+  StoredIdFilter,
+} from '#lib/stores/duckdb/stored-id-filter.ts';
 
 /** Deterministic pseudo-random 32-bit halves (xorshift), standing in for idHashes. */
 function* halves(seed: number): Generator<[number, number]> {
@@ -50,7 +55,7 @@ describe('StoredIdFilter', () => {
     let falsePositives = 0;
     for (let i = 0; i < 100_000; i++)
       if (filter.mightContain(...(others.next().value as [number, number]))) falsePositives++;
-    // Designed for about 1e-5 when full: allow a wide margin, still far below any useful "always maybe".
+    // Designed for about 6e-6 when full: allow a wide margin, still far below any useful "always maybe".
     expect(falsePositives).toBeLessThan(20);
   });
 });
@@ -72,6 +77,12 @@ describe('idHashes', () => {
     });
     // The separator keeps ("ab", "c") and ("a", "bc") apart.
     expect(pairs(idHashes('ab', ['c']))).not.toEqual(pairs(idHashes('a', ['bc'])));
+  });
+
+  it('hashes newline-joined ids (joinedIdHashes) exactly as it hashes them one by one', () => {
+    const cases = [['evt-1', 'evt-2', 'ünïcødé-𝄞', "it's", 'a'.repeat(128)], ['only'], ['', 'empty', '', '']];
+    for (const ids of cases)
+      expect(joinedIdHashes('ten_a', ids.join('\n'), '\n')).toEqual(idHashes('ten_a', ids));
   });
 
   it('spreads sequential ids well enough for the filter to stay sharp', () => {

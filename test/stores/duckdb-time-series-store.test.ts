@@ -635,6 +635,57 @@ describe('the database file', () => {
     }
   });
 
+  it('rebuilds its stored-id filter on reopen from every range of rows: each stored id is a duplicate again, in any tenant', async () => {
+    const path = join(dir, 'rebuild.duckdb');
+    const tenants = ['ten_a', 'ten_b', 'ten_c'];
+    // Ids a validated event never has still count: newlines (read one by one), SQL quotes, unicode.
+    const idsOf = (tenant: string) => [
+      ...Array.from({ length: 120 }, (_, i) => `${tenant}-evt-${i}`),
+      'line\nbreak',
+      "it's",
+      'ünïcødé-𝄞',
+    ];
+    const event = (id: string, minute: number): UsageEvent => ({
+      id,
+      time: at(`08:${String(minute % 60).padStart(2, '0')}:00.000`),
+      type: 'message',
+      cost: 1n,
+    });
+    const first = await DuckDbTimeSeriesStore.open({ path });
+    // Tenants interleave in small writes, so a run of rows holds several tenants.
+    for (let start = 0; start < 123; start += 10)
+      for (const tenant of tenants)
+        await first.writeEvents(
+          tenant,
+          idsOf(tenant)
+            .slice(start, start + 10)
+            .map((id, i) => event(id, start + i)),
+        );
+    await first.close();
+
+    // A range of 7 rows makes the rebuild read many ranges, as a file of millions of events does.
+    const again = await DuckDbTimeSeriesStore.open({ path, idRebuildRangeRows: 7 });
+    try {
+      for (const tenant of tenants) {
+        const ids = idsOf(tenant);
+        const outcome = await again.writeEvents(tenant, [
+          ...ids.map((id, i) => event(id, i)),
+          event(`${tenant}-new`, 0),
+        ]);
+        expect(outcome.accepted).toEqual([`${tenant}-new`]);
+        expect(outcome.duplicates).toEqual(ids);
+      }
+      const [row] = await again.query({
+        tenantId: 'ten_b',
+        window,
+        measures: [{ as: 'events', kind: 'count' }],
+      });
+      expect(row?.events).toBe(124);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('says clearly that another Meterhouse process holds the file', async () => {
     const path = join(dir, 'locked.duckdb');
     const holder = spawn(
