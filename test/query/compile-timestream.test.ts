@@ -176,6 +176,29 @@ ${TABLE_AND_BASE}`);
 ${TABLE_AND_BASE} AND "api_key_id" IN ('key_1', 'key_2') AND CAST("status_code" AS INTEGER) IN (500, 503) AND ("account_id" IS NULL OR "account_id" <> 'acct_9') AND "project_id" IS NOT NULL`);
   });
 
+  it('filters: status codes in runs of three or more as BETWEENs, the rest as one in-list', () => {
+    const fiveHundreds = Array.from({ length: 100 }, (_, i) => 599 - i);
+    expect(
+      sql({
+        tenantId: 'acme',
+        window,
+        filters: [{ dimension: 'statusCode', op: 'in', values: fiveHundreds }],
+        measures: [
+          {
+            as: 'client',
+            kind: 'count',
+            where: {
+              dimension: 'statusCode',
+              op: 'in',
+              values: [402, 405, 406, 407, 429, 430, 430, 408, '431'],
+            },
+          },
+        ],
+      }),
+    ).toBe(`SELECT count(CASE WHEN (CAST("status_code" AS INTEGER) BETWEEN 405 AND 408 OR CAST("status_code" AS INTEGER) BETWEEN 429 AND 431 OR CAST("status_code" AS INTEGER) IN (402)) THEN 1 END) AS "client"
+${TABLE_AND_BASE} AND CAST("status_code" AS INTEGER) BETWEEN 500 AND 599`);
+  });
+
   it("escapes a value with ', -- and ; as one string literal, tenant included", () => {
     expect(
       sql({

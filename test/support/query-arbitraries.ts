@@ -71,6 +71,8 @@ const dimensionValueArb = (dimension: Dimension): fc.Arbitrary<string | number> 
   return fc.constantFrom(...pool(dimension), 'absent-value');
 };
 
+const runEndArb = fc.oneof(fc.constantFrom(...STATUS_CODES), fc.integer({ min: 190, max: 510 }));
+
 export const conditionArb: fc.Arbitrary<Condition> = fc.oneof(
   fc.constantFrom<Condition>({ outcome: 'failed' }, { outcome: 'succeeded' }),
   fc
@@ -84,6 +86,25 @@ export const conditionArb: fc.Arbitrary<Condition> = fc.oneof(
       fc
         .array(dimensionValueArb(dimension), { minLength: 1, maxLength: 3 })
         .map((values): Condition => ({ dimension, op: 'in', values })),
+    ),
+  // Status codes in runs, which the compiler turns into BETWEENs, mixed with single codes; a run
+  // often starts or ends exactly at a code the events carry, where an off-by-one would show.
+  fc
+    .tuple(
+      fc.array(fc.tuple(runEndArb, runEndArb), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.constantFrom(...STATUS_CODES, 302), { maxLength: 3 }),
+    )
+    .map(
+      ([runs, singles]): Condition => ({
+        dimension: 'statusCode',
+        op: 'in',
+        values: [
+          ...runs.flatMap(([a, b]) =>
+            Array.from({ length: Math.abs(a - b) + 1 }, (_, i) => Math.min(a, b) + i),
+          ),
+          ...singles,
+        ],
+      }),
     ),
   fc
     .tuple(fc.constantFrom(...GROUPABLE), fc.constantFrom('present' as const, 'absent' as const))
