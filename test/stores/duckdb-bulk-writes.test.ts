@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGER_MEASURES, STRING_DIMENSIONS, type UsageEvent } from '#lib/domain/events.ts';
 import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
 import {
+  type EncodedEventChunk,
   encodeEvents,
   recycleBuffers,
   selectStoredRows,
@@ -106,12 +107,18 @@ describe('appendEvents (data chunks) against appendEvent (row by row)', () => {
     return reader.getRows();
   }
 
-  async function appendBoth(tenant: string, events: readonly UsageEvent[]): Promise<void> {
+  /** `events` row by row into one database, and in data chunks into the other (`chunks`: encoded already). */
+  async function appendBoth(
+    tenant: string,
+    events: readonly UsageEvent[],
+    chunks?: readonly EncodedEventChunk[],
+  ): Promise<void> {
     const one = await rowWise.createAppender(EVENTS_TABLE);
     for (const event of events) appendEvent(one, tenant, event);
     one.closeSync();
     const bulk = await chunked.createAppender(EVENTS_TABLE);
-    appendEvents(bulk, tenant, events);
+    if (chunks) appendEncodedEvents(bulk, tenant, chunks);
+    else appendEvents(bulk, tenant, events);
     bulk.closeSync();
   }
 
@@ -170,12 +177,7 @@ describe('appendEvents (data chunks) against appendEvent (row by row)', () => {
         recycleBuffers(spent);
         const chunks = encodeEvents(second);
         expect(transferables(chunks).some((buffer) => spent.includes(buffer))).toBe(true);
-        const one = await rowWise.createAppender(EVENTS_TABLE);
-        for (const event of second) appendEvent(one, tenant, event);
-        one.closeSync();
-        const bulk = await chunked.createAppender(EVENTS_TABLE);
-        appendEncodedEvents(bulk, tenant, chunks);
-        bulk.closeSync();
+        await appendBoth(tenant, second, chunks);
         expect(await rows(chunked, tenant)).toEqual(await rows(rowWise, tenant));
       }),
       { numRuns: 30 },

@@ -387,13 +387,9 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
       throw error;
     }
     // Committed: only now does the filter learn these ids.
-    writes.forEach(({ batch, halves }, i) => {
+    writes.forEach(({ halves }, i) => {
       const mine = fresh[i] as StoredRows;
-      for (let j = 0; j < batch.ids.length; j++) {
-        if (mine === 'all' || mine[j] === 1) {
-          this.#storedIds.add(halves[2 * j] as number, halves[2 * j + 1] as number);
-        }
-      }
+      this.#storedIds.addHashes(halves, mine === 'all' ? undefined : mine);
     });
     return fresh;
   }
@@ -420,10 +416,8 @@ export class DuckDbTimeSeriesStore implements TimeSeriesStore {
         chunk = await result.fetchChunk()
       ) {
         const [tenants = [], texts = []] = chunk.getColumns() as string[][];
-        for (let row = 0; row < texts.length; row++) {
-          const halves = hash(tenants[row] as string, texts[row] as string);
-          for (let j = 0; j < halves.length; j += 2) filter.add(halves[j] as number, halves[j + 1] as number);
-        }
+        for (let row = 0; row < texts.length; row++)
+          filter.addHashes(hash(tenants[row] as string, texts[row] as string));
       }
     };
     const runs = await this.#writer.prepare(STORED_ID_RUNS);

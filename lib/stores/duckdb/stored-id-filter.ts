@@ -100,6 +100,13 @@ export class StoredIdFilter {
     layer.add(high, low);
   }
 
+  /** Every id of `halves` (idHashes' pairs), or only those whose row is flagged 1 in `rows`. */
+  addHashes(halves: Uint32Array, rows?: Uint8Array): void {
+    for (let j = 0; 2 * j < halves.length; j++) {
+      if (rows === undefined || rows[j] === 1) this.add(halves[2 * j] as number, halves[2 * j + 1] as number);
+    }
+  }
+
   mightContain(high: number, low: number): boolean {
     for (const layer of this.#layers) if (layer.mightContain(high, low)) return true;
     return false;
