@@ -1,3 +1,5 @@
+import type { RegistryStores } from '#lib/domain/ports/registry-repository.ts';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import {
   MAX_REPORT_DAYS,
   type UsageReportOperator,
@@ -13,8 +15,6 @@ import {
 } from '../domain/registry/price-plans.ts';
 import { DAY_MS, isoSeconds, type TimeWindow } from '../domain/windows.ts';
 import type { QueryRow, QuerySpec } from '../query/spec.ts';
-import type { RegistryStores } from '../stores/registry-repository.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 import {
   AMOUNT_DECIMALS,
   addFractions,

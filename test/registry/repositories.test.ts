@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyRecord } from '#lib/domain/api-keys.ts';
+import type { IdempotencyRecord } from '#lib/domain/ports/idempotency-store.ts';
 import type { EntityMeta } from '#lib/domain/registry/types.ts';
 import { apiKeyKey, type ConfigTable, tenantApiKeysPartition } from '#lib/stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '#lib/stores/dynamodb/dynamodb-api-key-repository.ts';
@@ -10,7 +11,6 @@ import {
   DynamoDbPriceBookRepository,
   DynamoDbUniqueClaimRepository,
 } from '#lib/stores/dynamodb/dynamodb-registry-repository.ts';
-import type { IdempotencyRecord } from '#lib/stores/idempotency-store.ts';
 import { startDynalite, type TestDynalite } from '../support/dynalite.ts';
 
 interface Thing extends EntityMeta {

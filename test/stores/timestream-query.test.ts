@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EventIdLedger } from '#lib/domain/ports/event-id-ledger.ts';
 import type { QuerySpec } from '../../lib/query/spec.ts';
-import type { EventIdLedger } from '../../lib/stores/dynamodb/event-id-ledger.ts';
 import { parseTimestamp } from '../../lib/stores/timestream/query-result.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
 

@@ -1,13 +1,13 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord } from '../../domain/api-keys.ts';
-import { ValidationError } from '../../domain/errors.ts';
 import type {
   ApiKeyChanges,
   ApiKeyRepository,
   Page,
   PageRequest,
   StoredApiKey,
-} from '../api-key-repository.ts';
+} from '#lib/domain/ports/api-key-repository.ts';
+import type { ApiKeyRecord } from '../../domain/api-keys.ts';
+import { ValidationError } from '../../domain/errors.ts';
 import { apiKeyKey, type ConfigTable, GSI1, tenantApiKeysPartition } from './config-table.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 

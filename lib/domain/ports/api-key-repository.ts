@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, RateLimits } from '../domain/api-keys.ts';
+import type { ApiKeyRecord, RateLimits } from '../api-keys.ts';
 
 export interface Page<T> {
   items: T[];
