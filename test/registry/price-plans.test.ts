@@ -9,15 +9,7 @@ import {
   rangesOverlap,
   unitPrice,
 } from '#lib/domain/registry/price-plans.ts';
-
-const plan = (id: string, validFrom: string, validTo?: string): PricePlan & { id: string } => ({
-  id,
-  name: id,
-  currency: 'EUR',
-  validFrom,
-  ...(validTo ? { validTo } : {}),
-  prices: [],
-});
+import { storedPlan as plan } from '#test/support/price-plans.ts';
 
 describe('priceInForce', () => {
   const plans = [
