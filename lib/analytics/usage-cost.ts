@@ -96,9 +96,6 @@ const money = (micros: Micros, format: MoneyFormat): CellValue =>
 
 /** The columns a row can carry: every metric, with `tokens` split into its input and output columns. */
 export type UsageColumn = Exclude<UsageMetric, 'tokens'>;
-export const USAGE_COLUMNS: readonly UsageColumn[] = USAGE_METRICS.filter(
-  (metric): metric is UsageColumn => metric !== 'tokens',
-);
 
 interface ColumnDef {
   measures: readonly UsageMeasure[];

@@ -202,7 +202,3 @@ export function entityService<T extends object, C extends { id?: string }, P>(ki
   };
   return service;
 }
-
-export type EntityService<T extends object, C extends { id?: string }, P> = ReturnType<
-  typeof entityService<T, C, P>
->;
