@@ -135,7 +135,7 @@ export function acknowledgeNagFindings(stack: MeterhouseStack): void {
       reason:
         'Timestream for LiveAnalytics is the cloud time-series store of DESIGN.md and remains available to ' +
         'accounts that already use it; every access goes through the time-series port ' +
-        '(lib/stores/time-series.ts), so moving to another store is an adapter change.',
+        '(lib/domain/ports/time-series.ts), so moving to another store is an adapter change.',
     });
   }
 }

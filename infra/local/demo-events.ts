@@ -1,6 +1,6 @@
 import { ingestEvents } from '#lib/domain/ingest.ts';
 import { formatMicros } from '#lib/domain/money.ts';
-import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 
 /** The registry the demo events refer to, so that events and registry tell one story. */
 export interface DemoIds {

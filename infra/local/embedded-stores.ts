@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import { DuckDbTimeSeriesStore } from '#lib/stores/duckdb/duckdb-time-series-store.ts';
 import { DuckDbStoreClient, serveTimeSeriesStore } from '#lib/stores/duckdb/store-channel.ts';
 import { DuckDbStoreThread } from '#lib/stores/duckdb/threaded-store.ts';
@@ -13,7 +14,6 @@ import {
   configTableDefinition,
   documentClient,
 } from '#lib/stores/dynamodb/config-table.ts';
-import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
 import { Runtime } from '#lib/wiring/runtime.ts';
 import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
 

@@ -2,48 +2,47 @@ import {
   MAX_REPORT_DAYS,
   type UsageReportOperator,
   type UsageReportResponse,
-} from '../contracts/platform-metrics.ts';
-import { UnprocessableError, ValidationError } from '../domain/errors.ts';
-import type { EventType } from '../domain/events.ts';
+} from '#lib/contracts/platform-metrics.ts';
 import {
-  type PriceMetric,
-  priceInForce,
-  type StoredPricePlan,
-  unitPrice,
-} from '../domain/registry/price-plans.ts';
-import { DAY_MS, isoSeconds, type TimeWindow } from '../domain/windows.ts';
-import type { QueryRow, QuerySpec } from '../query/spec.ts';
-import type { RegistryStores } from '../stores/registry-repository.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
-import {
-  AMOUNT_DECIMALS,
   addFractions,
-  divideFraction,
   type Fraction,
   fraction,
-  lineAmount,
-  roundFraction,
   sumDecimals,
+  totalAmount,
   ZERO,
-} from './billing-money.ts';
+} from '#lib/domain/billing/money.ts';
+import { type PricingPeriod, pricingPeriods } from '#lib/domain/billing/periods.ts';
+import { priceLine } from '#lib/domain/billing/prices.ts';
+import {
+  API_CALLS,
+  averageBytes,
+  COUNTED_USAGE,
+  type CountedUsage,
+  EVENTS_INGESTED,
+  GATEWAY_REQUESTS,
+  gbMonths,
+  STORAGE_METRIC,
+  storageByteMs,
+} from '#lib/domain/billing/units.ts';
+import { UnprocessableError, ValidationError } from '#lib/domain/errors.ts';
+import type { RegistryStores } from '#lib/domain/ports/registry-repository.ts';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
+import type { StoredPricePlan } from '#lib/domain/registry/price-plans.ts';
+import { DAY_MS, isoSeconds, type TimeWindow } from '#lib/domain/windows.ts';
+import type { QueryRow, QuerySpec } from '#lib/query/spec.ts';
 import { HAS_OPERATOR } from './platform-metrics.ts';
 import { listConnectors, listOperators } from './platform-registry.ts';
 
 /**
  * The billing report (GET /platform-api/usage/report): per operator, the billable usage of a
- * range of UTC dates, priced with the price plans in force.
+ * range of UTC dates, priced with the price plans in force. The billing rules (pricing periods,
+ * units, prices, exact amounts) are lib/domain/billing's; this service measures and arranges.
  *
- * Plans can change inside the window: the window is cut at every plan boundary inside it into
- * pricing periods, each with the plan in force over all of it (or none), and each period is
- * measured with its own queries: 4 per period (API calls by operator and category, gateway
- * requests by operator and connector, ingested events by operator and type, storage samples by
- * operator and UTC day), whatever the number of operators. A window within one plan, the usual
- * case, is 4 queries. Lines are per (dimension value, plan).
- *
- * Storage is billed in GB-months: each UTC day (or the part of it inside a period) counts with
- * the mean of the day's samples (a day without a sample counts as zero), so an operator that
- * starts or stops mid-window is billed only for the days it stored something; GB = 10⁹ bytes,
- * month = 30 days.
+ * Each pricing period is measured with its own queries: 4 per period (API calls by operator and
+ * category, gateway requests by operator and connector, ingested events by operator and type,
+ * storage samples by operator and UTC day), whatever the number of operators. A window within one
+ * plan, the usual case, is 4 queries. Lines are per (dimension value, plan). A day without a
+ * storage sample counts as zero.
  */
 
 export interface ReportPeriod {
@@ -75,55 +74,7 @@ export function reportWindow(start: string, end: string): ReportPeriod {
   return { start, end, window: { from, to } };
 }
 
-export interface PricingPeriod {
-  from: Date;
-  to: Date;
-  plan: StoredPricePlan | undefined;
-}
-
-/** The window cut at every plan boundary inside it; adjacent pieces with the same plan are one. */
-export function pricingPeriods(plans: readonly StoredPricePlan[], window: TimeWindow): PricingPeriod[] {
-  const from = window.from.getTime();
-  const to = window.to.getTime();
-  const cuts = new Set<number>([from, to]);
-  for (const plan of plans) {
-    for (const boundary of [plan.validFrom, plan.validTo]) {
-      const at = boundary === undefined ? Number.NaN : Date.parse(boundary);
-      if (at > from && at < to) cuts.add(at);
-    }
-  }
-  const sorted = [...cuts].sort((a, b) => a - b);
-  const periods: PricingPeriod[] = [];
-  for (let i = 0; i + 1 < sorted.length; i += 1) {
-    const start = sorted[i] as number;
-    const plan = priceInForce(plans, new Date(start));
-    const last = periods.at(-1);
-    if (last && last.plan?.id === plan?.id) last.to = new Date(sorted[i + 1] as number);
-    else periods.push({ from: new Date(start), to: new Date(sorted[i + 1] as number), plan });
-  }
-  return periods;
-}
-
-/** A count family of the report: the event type, its billing dimension and price metric. */
-interface CountFamily {
-  type: EventType;
-  dimension: 'category' | 'connectorId';
-  metric: PriceMetric;
-}
-const API_CALLS: CountFamily = { type: 'api.request', dimension: 'category', metric: 'api_call' };
-const GATEWAY_REQUESTS: CountFamily = {
-  type: 'gateway.request',
-  dimension: 'connectorId',
-  metric: 'gateway_request',
-};
-const EVENTS_INGESTED: CountFamily = {
-  type: 'event.ingested',
-  dimension: 'category',
-  metric: 'event_ingested',
-};
-const FAMILIES = [API_CALLS, GATEWAY_REQUESTS, EVENTS_INGESTED] as const;
-
-const countSpec = (tenantId: string, period: PricingPeriod, family: CountFamily): QuerySpec => ({
+const countSpec = (tenantId: string, period: PricingPeriod, family: CountedUsage): QuerySpec => ({
   tenantId,
   window: { from: period.from, to: period.to },
   types: [family.type],
@@ -175,26 +126,11 @@ interface StorageAccumulator {
 }
 
 interface OperatorAccumulator {
-  lines: Map<CountFamily, Map<string, UnitsLine>>;
+  lines: Map<CountedUsage, Map<string, UnitsLine>>;
   storage: Map<string, StorageAccumulator>;
 }
 
 const planKey = (plan: StoredPricePlan | undefined) => plan?.id ?? '';
-const GB_MONTH_BYTE_MS = 30n * BigInt(DAY_MS) * 1_000_000_000n;
-
-function priced(
-  plan: StoredPricePlan | undefined,
-  metric: PriceMetric,
-  dimension: string | null,
-  units: string,
-) {
-  if (!plan) return { pricePlanId: null, unitPrice: null, amount: null };
-  const price = unitPrice(plan, metric, dimension ?? undefined);
-  if (price === undefined) {
-    return { pricePlanId: plan.id, unitPrice: null, amount: (0).toFixed(AMOUNT_DECIMALS) };
-  }
-  return { pricePlanId: plan.id, unitPrice: price, amount: lineAmount(units, price) };
-}
 
 const byDimensionThenTime = (a: UnitsLine, b: UnitsLine): number => {
   if (a.dimension !== b.dimension) {
@@ -204,12 +140,6 @@ const byDimensionThenTime = (a: UnitsLine, b: UnitsLine): number => {
   }
   return a.order - b.order;
 };
-
-/** Σ of amounts, or null when any is null (an amount without a plan is unknown). */
-function totalAmount(amounts: readonly (string | null)[]): string | null {
-  const known = amounts.filter((amount): amount is string => amount !== null);
-  return known.length === amounts.length ? sumDecimals(known) : null;
-}
 
 type ReportRegistry = Pick<RegistryStores, 'operators' | 'connectors' | 'priceBook'>;
 
@@ -234,7 +164,7 @@ export async function usageReport(
     Promise.all(
       periods.map(async (period) => {
         const [counts, storage] = await Promise.all([
-          Promise.all(FAMILIES.map((family) => store.query(countSpec(tenantId, period, family)))),
+          Promise.all(COUNTED_USAGE.map((family) => store.query(countSpec(tenantId, period, family)))),
           store.query(storageSpec(tenantId, period)),
         ]);
         return { counts, storage };
@@ -248,7 +178,7 @@ export async function usageReport(
   const accumulator = (operatorId: string): OperatorAccumulator => {
     let found = accumulators.get(operatorId);
     if (!found) {
-      found = { lines: new Map(FAMILIES.map((family) => [family, new Map()])), storage: new Map() };
+      found = { lines: new Map(COUNTED_USAGE.map((family) => [family, new Map()])), storage: new Map() };
       accumulators.set(operatorId, found);
     }
     return found;
@@ -259,7 +189,7 @@ export async function usageReport(
     const period = periods[order] as PricingPeriod;
     const key = planKey(period.plan);
     periodMs.set(key, (periodMs.get(key) ?? 0) + period.to.getTime() - period.from.getTime());
-    FAMILIES.forEach((family, index) => {
+    COUNTED_USAGE.forEach((family, index) => {
       for (const row of counts[index] ?? []) {
         const dimension = row[family.dimension] === null ? null : String(row[family.dimension]);
         const lines = accumulator(String(row.operatorId)).lines.get(family) as Map<string, UnitsLine>;
@@ -272,11 +202,9 @@ export async function usageReport(
     for (const row of storage) {
       const mean = dayMean(row);
       if (mean === undefined || !(row.bucket instanceof Date)) continue;
-      const dayStart = Math.max(row.bucket.getTime(), period.from.getTime());
-      const dayEnd = Math.min(row.bucket.getTime() + DAY_MS, period.to.getTime());
       const byOperator = accumulator(String(row.operatorId)).storage;
       const entry = byOperator.get(key) ?? { plan: period.plan, order, byteMs: ZERO };
-      entry.byteMs = addFractions(entry.byteMs, fraction(mean.n * BigInt(dayEnd - dayStart), mean.d));
+      entry.byteMs = addFractions(entry.byteMs, storageByteMs(mean, row.bucket, period));
       byOperator.set(key, entry);
     }
   });
@@ -288,34 +216,32 @@ export async function usageReport(
 
   const rows: UsageReportOperator[] = [...ids].sort().map((operatorId) => {
     const acc = accumulators.get(operatorId);
-    const lines = (family: CountFamily) =>
+    const lines = (family: CountedUsage) =>
       [...(acc?.lines.get(family)?.values() ?? [])].sort(byDimensionThenTime);
     const apiCallsByCategory = lines(API_CALLS).map((line) => ({
       category: line.dimension,
       calls: line.units,
-      ...priced(line.plan, API_CALLS.metric, line.dimension, String(line.units)),
+      ...priceLine(line.plan, API_CALLS.metric, line.dimension, String(line.units)),
     }));
     const gatewayRequestsByConnector = lines(GATEWAY_REQUESTS).map((line) => ({
       connectorId: line.dimension,
       name: line.dimension === null ? null : (connectorNames.get(line.dimension) ?? null),
       requests: line.units,
-      ...priced(line.plan, GATEWAY_REQUESTS.metric, line.dimension, String(line.units)),
+      ...priceLine(line.plan, GATEWAY_REQUESTS.metric, line.dimension, String(line.units)),
     }));
     const eventsIngestedByType = lines(EVENTS_INGESTED).map((line) => ({
       type: line.dimension,
       events: line.units,
-      ...priced(line.plan, EVENTS_INGESTED.metric, line.dimension, String(line.units)),
+      ...priceLine(line.plan, EVENTS_INGESTED.metric, line.dimension, String(line.units)),
     }));
     const storage = [...(acc?.storage.entries() ?? [])]
       .sort(([, a], [, b]) => a.order - b.order)
       .map(([key, entry]) => {
-        const gbMonths = roundFraction(divideFraction(entry.byteMs, GB_MONTH_BYTE_MS), AMOUNT_DECIMALS);
+        const months = gbMonths(entry.byteMs);
         return {
-          averageBytes: Number(
-            roundFraction(divideFraction(entry.byteMs, BigInt(periodMs.get(key) ?? 1)), 0),
-          ),
-          gbMonths,
-          ...priced(entry.plan, 'storage_gb_month', null, gbMonths),
+          averageBytes: averageBytes(entry.byteMs, periodMs.get(key) ?? 1),
+          gbMonths: months,
+          ...priceLine(entry.plan, STORAGE_METRIC, null, months),
         };
       });
     const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);

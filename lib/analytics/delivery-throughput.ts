@@ -1,8 +1,8 @@
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type { ThroughputResolution, ThroughputResponse } from '../contracts/delivery-analytics.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { isoSeconds, roundTo, type TimeWindow } from '../domain/windows.ts';
 import type { TimeBin } from '../query/spec.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 import { count } from './delivery.ts';
 
 const RESOLUTIONS: Record<ThroughputResolution, { bin: TimeBin; ms: number }> = {

@@ -1,3 +1,5 @@
+import type { EntityRepository } from '#lib/domain/ports/registry-repository.ts';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type {
   AccountUsageResponse,
   DeliveryBreakdownResponse,
@@ -10,8 +12,6 @@ import { divideMicros, formatMicros } from '../domain/money.ts';
 import type { Operator, Stored } from '../domain/registry/types.ts';
 import { DAY_MS, isoSeconds, ratio, startOfUtcDay, type TimeWindow } from '../domain/windows.ts';
 import type { Condition, MeasureSpec, QueryRow, QuerySpec } from '../query/spec.ts';
-import type { EntityRepository } from '../stores/registry-repository.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 
 /**
  * Delivery analytics read `message` events. How a message's `status` counts:

@@ -1,8 +1,8 @@
+import type { ApiKeyRepository } from '#lib/domain/ports/api-key-repository.ts';
 import type { RateLimits } from '../domain/api-keys.ts';
 import { assertAccountAccess } from '../domain/authenticate.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { Principal } from '../domain/roles.ts';
-import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
 
 /** Whose usage a developer-usage request reads, and the rate limits it is measured against. */
 export interface DeveloperScope {

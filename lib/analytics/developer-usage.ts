@@ -1,3 +1,4 @@
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type {
   DeveloperUsageResponse,
   Granularity,
@@ -10,7 +11,6 @@ import { MAX_EVENT_AGE_MS } from '../domain/event-validation.ts';
 import type { Dimension } from '../domain/events.ts';
 import { DAY_MS, isoSeconds, roundTo, type TimeWindow } from '../domain/windows.ts';
 import type { Condition, MeasureSpec, QueryRow, QuerySpec } from '../query/spec.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 import { bucketCount, bucketPage } from './developer-usage-buckets.ts';
 import { developerUsageAlerts, ERROR_TYPES, OTHER_ERROR } from './developer-usage-rules.ts';
 import type { DeveloperScope } from './developer-usage-scope.ts';

@@ -1,3 +1,4 @@
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import {
   type OperatorSort,
   PLATFORM_DEFAULT_WINDOW_DAYS,
@@ -10,7 +11,6 @@ import {
 import { EVENT_TYPES, type EventType } from '../domain/events.ts';
 import { DAY_MS, isoSeconds, type TimeWindow } from '../domain/windows.ts';
 import type { Condition, MeasureSpec, QueryRow, QuerySpec } from '../query/spec.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 import {
   addConnection,
   type ConnectionCounts,

@@ -1,5 +1,5 @@
+import type { EntityRepository, RegistryStores } from '#lib/domain/ports/registry-repository.ts';
 import type { Connection, Connector, EntityMeta, Operator, Stored } from '../domain/registry/types.ts';
-import type { EntityRepository, RegistryStores } from '../stores/registry-repository.ts';
 
 /**
  * What the platform metrics read from the registry: whole kinds, each listed by paging through

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import { MESSAGE_STATUSES } from '../domain/events.ts';
 import { DAY_MS, startOfUtcDay, type TimeWindow } from '../domain/windows.ts';
 import type { QueryRow } from '../query/spec.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 import { byStatusOf, count, exactSum, statusMeasures } from './delivery.ts';
 
 /**

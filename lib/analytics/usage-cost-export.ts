@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import {
   ADDITIVE_METRICS,
   EXPORT_FORMATS,
@@ -9,7 +10,6 @@ import {
 import { PayloadTooLargeError } from '../domain/errors.ts';
 import type { TimeWindow } from '../domain/windows.ts';
 import type { QueryRow } from '../query/spec.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 import {
   type CellValue,
   columnsOf,

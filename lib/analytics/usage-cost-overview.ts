@@ -1,8 +1,8 @@
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type { OverviewRange, OverviewResponse } from '../contracts/usage-cost.ts';
 import { microsToNumber } from '../domain/money.ts';
 import { isoSeconds, roundTo, type TimeWindow } from '../domain/windows.ts';
 import type { MeasureSpec, QueryRow, TimeBin } from '../query/spec.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 import { bigintOf, countOf, msOf, RANGE_MS, USAGE_MEASURES } from './usage-cost.ts';
 
 /**

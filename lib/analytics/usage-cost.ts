@@ -1,3 +1,4 @@
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import {
   DEFAULT_METRICS,
   MAX_USAGE_LIMIT,
@@ -19,7 +20,6 @@ import type { Dimension } from '../domain/events.ts';
 import { formatMicros, type Micros, microsToNumber } from '../domain/money.ts';
 import { DAY_MS, isoSeconds, MAX_WINDOW_DAYS, ratio, type TimeWindow } from '../domain/windows.ts';
 import type { MeasureSpec, QueryRow, QuerySpec, TimeBin } from '../query/spec.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 
 /**
  * Usage and cost analytics (contracts/usage-cost-analytics.txt). The family reads EVERY event
@@ -96,9 +96,6 @@ const money = (micros: Micros, format: MoneyFormat): CellValue =>
 
 /** The columns a row can carry: every metric, with `tokens` split into its input and output columns. */
 export type UsageColumn = Exclude<UsageMetric, 'tokens'>;
-export const USAGE_COLUMNS: readonly UsageColumn[] = USAGE_METRICS.filter(
-  (metric): metric is UsageColumn => metric !== 'tokens',
-);
 
 interface ColumnDef {
   measures: readonly UsageMeasure[];

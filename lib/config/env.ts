@@ -10,11 +10,6 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   return value;
 }
 
-export function optionalEnv(name: string, fallback: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  return value === undefined || value === '' ? fallback : value;
-}
-
 /** Names of the environment variables the CDK `bind…` helpers set and the cloud wiring reads. */
 export const ENV = {
   configTable: 'CONFIG_TABLE_NAME',

@@ -1,4 +1,4 @@
-import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
+import type { ApiKeyRepository } from '#lib/domain/ports/api-key-repository.ts';
 
 /** Where authentication reads keys: it may answer from a short-lived cache (runtime.authKeyLookup). */
 export type ApiKeyLookup = Pick<ApiKeyRepository, 'get'>;

@@ -1,4 +1,4 @@
-import type { TimeSeriesStore } from '../stores/time-series.ts';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import { PayloadTooLargeError, UnprocessableError, ValidationError } from './errors.ts';
 import { validateEvent } from './event-validation.ts';
 import type { UsageEvent } from './events.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
-import type { TenantRepository } from '../stores/tenant-repository.ts';
+import type { ApiKeyRepository } from '#lib/domain/ports/api-key-repository.ts';
+import type { TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
 import { type IssuedApiKey, issueApiKey, type RateLimits } from './api-keys.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 import type { Role } from './roles.ts';

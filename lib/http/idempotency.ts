@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { IdempotencyStore } from '#lib/domain/ports/idempotency-store.ts';
 import { ConflictError, UnprocessableError } from '../domain/errors.ts';
-import type { IdempotencyStore } from '../stores/idempotency-store.ts';
 import { runtime } from '../wiring/index.ts';
 import { logger } from './logger.ts';
 import { problemResponse, RequestValidationError, toProblem } from './problem.ts';

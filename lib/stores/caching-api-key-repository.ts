@@ -1,11 +1,11 @@
-import type { ApiKeyRecord } from '../domain/api-keys.ts';
 import type {
   ApiKeyChanges,
   ApiKeyRepository,
   Page,
   PageRequest,
   StoredApiKey,
-} from './api-key-repository.ts';
+} from '#lib/domain/ports/api-key-repository.ts';
+import type { ApiKeyRecord } from '../domain/api-keys.ts';
 
 export interface ApiKeyCacheOptions {
   /** How long a key read from the inner repository is served from memory. */

@@ -1,17 +1,17 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRepository } from '#lib/domain/ports/api-key-repository.ts';
+import type { IdempotencyStore } from '#lib/domain/ports/idempotency-store.ts';
+import type { RegistryStores } from '#lib/domain/ports/registry-repository.ts';
+import type { TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type { ApiKeyLookup } from '../domain/authenticate.ts';
 import type { DependencyCheck } from '../domain/readiness.ts';
-import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
 import { CachingApiKeyRepository } from '../stores/caching-api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
 import { DynamoDbIdempotencyStore } from '../stores/dynamodb/dynamodb-idempotency-store.ts';
 import { dynamoDbRegistryStores } from '../stores/dynamodb/dynamodb-registry-repository.ts';
 import { DynamoDbTenantRepository } from '../stores/dynamodb/dynamodb-tenant-repository.ts';
-import type { IdempotencyStore } from '../stores/idempotency-store.ts';
-import type { RegistryStores } from '../stores/registry-repository.ts';
-import type { TenantRepository } from '../stores/tenant-repository.ts';
-import type { TimeSeriesStore } from '../stores/time-series.ts';
 
 /**
  * The stores a container can reach. Each is built on first use, so a function that never touches

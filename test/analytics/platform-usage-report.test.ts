@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sumDecimals } from '#lib/analytics/billing-money.ts';
 import { type UsageReportResponse, usageReportResponse } from '#lib/contracts/platform-metrics.ts';
+import { sumDecimals } from '#lib/domain/billing/money.ts';
 import type { CreatedTenant } from '#lib/domain/tenants.ts';
 import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
 import { NOW, seedPlatform, seedTenantWithOperators } from './platform-fixture.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageEvent } from '#lib/domain/events.ts';
 import { type BatchItem, ingestEvents } from '#lib/domain/ingest.ts';
-import type { TimeSeriesStore, WriteOutcome } from '#lib/stores/time-series.ts';
+import type { TimeSeriesStore, WriteOutcome } from '#lib/domain/ports/time-series.ts';
 
 const now = new Date('2026-04-18T10:00:00.000Z');
 const event = (id: string) => ({ value: { id, time: '2026-04-18T09:59:00.000Z', type: 'message' } });

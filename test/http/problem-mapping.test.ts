@@ -5,7 +5,6 @@ import {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
-  TooManyRequestsError,
   UnauthorizedError,
   UnprocessableError,
   UnsupportedMediaTypeError,
@@ -28,7 +27,6 @@ describe('the one error mapper', () => {
       422,
       'Unprocessable content',
     ],
-    [new TooManyRequestsError('RATE_LIMITED', 'slow down'), 429, 'Too many requests'],
   ])('maps %s to its status with every RFC 9457 member', (error, status, title) => {
     const problem = toProblem(error, '/v1/x', 'req-1');
     expect(problem).toMatchObject({

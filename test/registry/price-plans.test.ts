@@ -3,21 +3,13 @@ import { ValidationError } from '#lib/domain/errors.ts';
 import {
   assertValidPlan,
   findOverlap,
-  isUnitPrice,
   type PricePlan,
   priceInForce,
   rangesOverlap,
+  UNIT_PRICE_PATTERN,
   unitPrice,
 } from '#lib/domain/registry/price-plans.ts';
-
-const plan = (id: string, validFrom: string, validTo?: string): PricePlan & { id: string } => ({
-  id,
-  name: id,
-  currency: 'EUR',
-  validFrom,
-  ...(validTo ? { validTo } : {}),
-  prices: [],
-});
+import { storedPlan as plan } from '#test/support/price-plans.ts';
 
 describe('priceInForce', () => {
   const plans = [
@@ -83,8 +75,8 @@ describe('validity and prices', () => {
     ['1e3', false],
     [' 1', false],
     ['1,5', false],
-  ])('isUnitPrice(%j) is %s', (value, valid) => {
-    expect(isUnitPrice(value)).toBe(valid);
+  ])('UNIT_PRICE_PATTERN matches %j: %s', (value, valid) => {
+    expect(UNIT_PRICE_PATTERN.test(value)).toBe(valid);
   });
 
   it('rejects an inverted validity, a repeated price and a dimension on a single-price metric', () => {

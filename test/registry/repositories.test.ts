@@ -1,8 +1,8 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyRecord } from '#lib/domain/api-keys.ts';
+import type { IdempotencyRecord } from '#lib/domain/ports/idempotency-store.ts';
 import type { EntityMeta } from '#lib/domain/registry/types.ts';
-import { apiKeyKey, type ConfigTable, tenantApiKeysPartition } from '#lib/stores/dynamodb/config-table.ts';
+import type { ConfigTable } from '#lib/stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '#lib/stores/dynamodb/dynamodb-api-key-repository.ts';
 import { DynamoDbIdempotencyStore } from '#lib/stores/dynamodb/dynamodb-idempotency-store.ts';
 import {
@@ -10,7 +10,6 @@ import {
   DynamoDbPriceBookRepository,
   DynamoDbUniqueClaimRepository,
 } from '#lib/stores/dynamodb/dynamodb-registry-repository.ts';
-import type { IdempotencyRecord } from '#lib/stores/idempotency-store.ts';
 import { startDynalite, type TestDynalite } from '../support/dynalite.ts';
 
 interface Thing extends EntityMeta {
@@ -183,25 +182,6 @@ describe('DynamoDbApiKeyRepository.update on dynalite', () => {
     expect(cleared).toMatchObject({ status: 'revoked', revokedAt: '2026-02-01T00:00:00.000Z', version: 3 });
     expect(cleared).not.toHaveProperty('name');
     expect((await keys.get('key_00000000000000a1'))?.secretHash).toBe('ab'.repeat(32));
-  });
-
-  it('counts a key written before versions as version 1', async () => {
-    const keys = new DynamoDbApiKeyRepository(table);
-    const legacy = record('key_00000000000000b2', 'ka');
-    await table.doc.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...apiKeyKey(legacy.keyId),
-          gsi1pk: tenantApiKeysPartition('ka'),
-          gsi1sk: `${legacy.createdAt}#${legacy.keyId}`,
-          entity: 'apiKey',
-          ...legacy,
-        },
-      }),
-    );
-    expect((await keys.get(legacy.keyId))?.version).toBe(1);
-    expect(await keys.update(legacy.keyId, 'ka', { name: 'v' }, 1)).toMatchObject({ version: 2 });
   });
 
   it("refuses a list cursor of another tenant's keys", async () => {

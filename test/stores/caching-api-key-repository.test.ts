@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { issueApiKey } from '#lib/domain/api-keys.ts';
-import type { ApiKeyRepository } from '#lib/stores/api-key-repository.ts';
+import type { ApiKeyRepository } from '#lib/domain/ports/api-key-repository.ts';
 import { CachingApiKeyRepository } from '#lib/stores/caching-api-key-repository.ts';
 import type { ConfigTable } from '#lib/stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '#lib/stores/dynamodb/dynamodb-api-key-repository.ts';

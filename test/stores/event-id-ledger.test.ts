@@ -2,13 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EVENT_ID_HORIZON_DAYS, eventIdExpiresAt } from '#lib/domain/ports/event-id-ledger.ts';
 import { UnavailableError } from '../../lib/domain/errors.ts';
-import {
-  DynamoDbEventIdLedger,
-  EVENT_ID_HORIZON_DAYS,
-  eventIdExpiresAt,
-  eventIdKey,
-} from '../../lib/stores/dynamodb/event-id-ledger.ts';
+import { DynamoDbEventIdLedger, eventIdKey } from '../../lib/stores/dynamodb/event-id-ledger.ts';
 import { startDynalite, type TestDynalite } from '../support/dynalite.ts';
 
 const future = () => Math.floor(Date.now() / 1000) + 3600;

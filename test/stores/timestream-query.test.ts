@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
+  type ColumnInfo,
+  type Datum,
   DescribeEndpointsCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -13,8 +15,8 @@ import {
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EventIdLedger } from '#lib/domain/ports/event-id-ledger.ts';
 import type { QuerySpec } from '../../lib/query/spec.ts';
-import type { EventIdLedger } from '../../lib/stores/dynamodb/event-id-ledger.ts';
 import { parseTimestamp } from '../../lib/stores/timestream/query-result.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
 
@@ -26,7 +28,6 @@ function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../fixtures/timestream/${name}`, import.meta.url), 'utf8')) as T;
 }
 const scalars = fixture<{ response: QueryCommandOutput }>('query-scalars.json').response;
-const complex = fixture<{ response: QueryCommandOutput }>('query-complex.json').response;
 const paged = fixture<{ pages: QueryCommandOutput[] }>('query-paged.json').pages;
 const usage = fixture<{ pages: QueryCommandOutput[] }>('query-usage-by-model.json').pages;
 
@@ -120,7 +121,7 @@ describe('TimestreamTimeSeriesStore query path', () => {
     ]);
   });
 
-  it('parses every scalar type by ColumnInfo, BIGINT exact beyond 2^53', async () => {
+  it('parses every scalar type a compiled query returns by ColumnInfo, BIGINT exact beyond 2^53', async () => {
     queryMock.on(QueryCommand).resolves(scalars);
     const [first, second] = await store.runSql('SELECT …');
     expect(first).toEqual({
@@ -129,13 +130,7 @@ describe('TimestreamTimeSeriesStore query path', () => {
       cost_micros: 9_007_199_254_740_993n,
       status_rank: 3,
       p95_latency_ms: 182.75,
-      has_errors: true,
       bucket: new Date('2026-04-18T10:00:00.123Z'), // sub-millisecond digits dropped
-      day: '2026-04-18',
-      time_of_day: '10:00:00.000000000',
-      span: '0 01:00:00.000000000',
-      age: '1-2',
-      nothing: null,
     });
     expect(first?.cost_micros).not.toBe(BigInt(Number('9007199254740993')));
     expect(second).toEqual({
@@ -144,40 +139,28 @@ describe('TimestreamTimeSeriesStore query path', () => {
       cost_micros: 9_223_372_036_854_775_807n,
       status_rank: null,
       p95_latency_ms: Number.NaN,
-      has_errors: false,
       bucket: new Date('2026-04-18T23:59:59.999Z'),
-      day: null,
-      time_of_day: null,
-      span: null,
-      age: null,
-      nothing: null,
     });
   });
 
-  it('parses arrays, rows, time series and arrays of rows', async () => {
-    queryMock.on(QueryCommand).resolves(complex);
-    const [first, second] = await store.runSql('SELECT …');
-    expect(first).toEqual({
-      endpoint: '/v1/messages',
-      status_codes: [200n, 429n, null],
-      top_model: { model: 'claude-sonnet', cost_micros: 18_446_744_073_709n, avg_latency_ms: 412.5 },
-      latency_series: [
-        { time: new Date('2026-04-18T10:00:00Z'), value: 120.5 },
-        { time: new Date('2026-04-18T10:01:00Z'), value: 98.25 },
-        { time: new Date('2026-04-18T10:02:00Z'), value: null },
-      ],
-      by_model: [
-        { model: 'claude-sonnet', requests: 9_007_199_254_740_993n },
-        { model: 'gpt-4o', requests: 7n },
-      ],
+  it('refuses a type no compiled query returns instead of guessing its value', async () => {
+    const result = (column: ColumnInfo, datum: Datum): QueryCommandOutput => ({
+      QueryId: 'q',
+      ColumnInfo: [column],
+      Rows: [{ Data: [datum] }],
+      $metadata: {},
     });
-    expect(second).toEqual({
-      endpoint: '/v1/health',
-      status_codes: [],
-      top_model: null,
-      latency_series: [],
-      by_model: null,
-    });
+    queryMock
+      .on(QueryCommand)
+      .resolvesOnce(result({ Name: 'has_errors', Type: { ScalarType: 'BOOLEAN' } }, { ScalarValue: 'true' }))
+      .resolvesOnce(
+        result(
+          { Name: 'codes', Type: { ArrayColumnInfo: { Type: { ScalarType: 'BIGINT' } } } },
+          { ArrayValue: [{ ScalarValue: '200' }] },
+        ),
+      );
+    await expect(store.runSql('SELECT …')).rejects.toThrow(/"has_errors" is BOOLEAN: no compiled query/);
+    await expect(store.runSql('SELECT …')).rejects.toThrow(/"codes" holds no scalar/);
   });
 
   it('retries a throttled page and resumes with the same NextToken', async () => {

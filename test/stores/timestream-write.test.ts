@@ -12,9 +12,10 @@ import {
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { eventIdExpiresAt } from '#lib/domain/ports/event-id-ledger.ts';
 import { UnavailableError } from '../../lib/domain/errors.ts';
 import type { UsageEvent } from '../../lib/domain/events.ts';
-import { DynamoDbEventIdLedger, eventIdExpiresAt } from '../../lib/stores/dynamodb/event-id-ledger.ts';
+import { DynamoDbEventIdLedger } from '../../lib/stores/dynamodb/event-id-ledger.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
 import { startDynalite, type TestDynalite } from '../support/dynalite.ts';
 

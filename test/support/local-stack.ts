@@ -1,6 +1,6 @@
+import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
-import type { TimeSeriesStore } from '#lib/stores/time-series.ts';
 import { installRuntime } from '#lib/wiring/index.ts';
 import { Runtime } from '#lib/wiring/runtime.ts';
 import { type EmbeddedStores, startEmbeddedStores } from '../../infra/local/embedded-stores.ts';

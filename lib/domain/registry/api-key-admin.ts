@@ -1,4 +1,4 @@
-import type { StoredApiKey } from '../../stores/api-key-repository.ts';
+import type { StoredApiKey } from '#lib/domain/ports/api-key-repository.ts';
 import type { RateLimits } from '../api-keys.ts';
 import { NotFoundError, UnprocessableError } from '../errors.ts';
 import type { Role } from '../roles.ts';

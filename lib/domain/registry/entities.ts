@@ -1,6 +1,6 @@
-import type { ApiKeyRepository } from '../../stores/api-key-repository.ts';
-import type { EntityRepository, RegistryStores } from '../../stores/registry-repository.ts';
-import type { TenantRepository } from '../../stores/tenant-repository.ts';
+import type { ApiKeyRepository } from '#lib/domain/ports/api-key-repository.ts';
+import type { EntityRepository, RegistryStores } from '#lib/domain/ports/registry-repository.ts';
+import type { TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
 import { ConflictError, type DomainError, NotFoundError } from '../errors.ts';
 import { ID_PATTERN, newId } from './ids.ts';
 import { openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
@@ -202,7 +202,3 @@ export function entityService<T extends object, C extends { id?: string }, P>(ki
   };
   return service;
 }
-
-export type EntityService<T extends object, C extends { id?: string }, P> = ReturnType<
-  typeof entityService<T, C, P>
->;

@@ -52,13 +52,8 @@ export interface PricePlan {
 
 export type StoredPricePlan = PricePlan & EntityMeta;
 
-export const MAX_PRICE_DECIMALS = 12;
 /** Non-negative, no sign, no exponent, no superfluous leading zeros, 1–12 decimals when a point is present. */
 export const UNIT_PRICE_PATTERN = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,12})?$/;
-
-export function isUnitPrice(value: string): boolean {
-  return UNIT_PRICE_PATTERN.test(value);
-}
 
 type Validity = Pick<PricePlan, 'validFrom' | 'validTo'>;
 

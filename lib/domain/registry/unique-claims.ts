@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UniqueClaimRepository } from '../../stores/registry-repository.ts';
+import type { UniqueClaimRepository } from '#lib/domain/ports/registry-repository.ts';
 import { ConflictError, type DomainError } from '../errors.ts';
 
 /**

@@ -8,13 +8,13 @@ import {
   LIST,
   VARCHAR,
 } from '@duckdb/node-api';
+import type { TimeSeriesStore, WriteOutcome } from '#lib/domain/ports/time-series.ts';
 import type { UsageEvent } from '../../domain/events.ts';
 import { EVENT_ID_COLUMN, TENANT_COLUMN } from '../../query/columns.ts';
 import { compileQuery, shapeRows } from '../../query/compile.ts';
 import { type Dialect, duckdbDialect } from '../../query/dialect.ts';
 import type { QueryRow, QuerySpec } from '../../query/spec.ts';
 import { quoteIdentifier as q } from '../../query/sql.ts';
-import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
 import {
   type EncodedEventBatch,
   INVALID_EVENT,

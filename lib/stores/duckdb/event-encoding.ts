@@ -1,3 +1,4 @@
+import type { WriteOutcome } from '#lib/domain/ports/time-series.ts';
 import {
   EVENT_TYPES,
   INTEGER_MEASURES,
@@ -6,7 +7,6 @@ import {
   type StringDimension,
   type UsageEvent,
 } from '../../domain/events.ts';
-import type { WriteOutcome } from '../time-series.ts';
 
 /**
  * Events encoded as the column buffers of DuckDB data chunks (rows of EVENTS_DDL after the tenant

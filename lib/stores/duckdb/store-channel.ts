@@ -1,8 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { TimeSeriesStore, WriteOutcome } from '#lib/domain/ports/time-series.ts';
 import * as domainErrors from '../../domain/errors.ts';
 import type { UsageEvent } from '../../domain/events.ts';
 import type { QueryRow, QuerySpec } from '../../query/spec.ts';
-import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
 import type { DuckDbTimeSeriesStore } from './duckdb-time-series-store.ts';
 import {
   type EncodedEventBatch,

@@ -1,24 +1,22 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord } from '../../domain/api-keys.ts';
-import { ValidationError } from '../../domain/errors.ts';
 import type {
   ApiKeyChanges,
   ApiKeyRepository,
   Page,
   PageRequest,
   StoredApiKey,
-} from '../api-key-repository.ts';
+} from '#lib/domain/ports/api-key-repository.ts';
+import type { ApiKeyRecord } from '../../domain/api-keys.ts';
+import { ValidationError } from '../../domain/errors.ts';
 import { apiKeyKey, type ConfigTable, GSI1, tenantApiKeysPartition } from './config-table.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 const ENTITY = 'apiKey';
 
+/** Every key item carries its version: `create` writes 1 and each change adds 1. */
 function toRecord(item: Record<string, unknown>): StoredApiKey {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ...rest } = item;
-  return {
-    ...(rest as unknown as ApiKeyRecord),
-    version: typeof rest.version === 'number' ? rest.version : 1,
-  };
+  return rest as unknown as StoredApiKey;
 }
 
 const isConditionFailure = (error: unknown) =>
@@ -88,7 +86,7 @@ export class DynamoDbApiKeyRepository implements ApiKeyRepository {
           TableName: this.#table.tableName,
           Key: apiKeyKey(keyId),
           UpdateExpression:
-            'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at), version = if_not_exists(version, :one) + :one',
+            'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at), version = version + :one',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at.toISOString(), ':one': 1 },
@@ -108,7 +106,7 @@ export class DynamoDbApiKeyRepository implements ApiKeyRepository {
     changes: ApiKeyChanges,
     expectedVersion?: number,
   ): Promise<StoredApiKey | 'not-found' | 'version-conflict'> {
-    const sets = ['version = if_not_exists(version, :one) + :one'];
+    const sets = ['version = version + :one'];
     const removes: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':one': 1, ':tenant': tenantId };
@@ -133,10 +131,7 @@ export class DynamoDbApiKeyRepository implements ApiKeyRepository {
     let condition = 'attribute_exists(pk) AND tenantId = :tenant';
     if (expectedVersion !== undefined) {
       values[':expected'] = expectedVersion;
-      condition +=
-        expectedVersion === 1
-          ? ' AND (version = :expected OR attribute_not_exists(version))'
-          : ' AND version = :expected';
+      condition += ' AND version = :expected';
     }
     try {
       const { Attributes } = await this.#table.doc.send(

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdempotencyRecord, IdempotencyStore } from '../idempotency-store.ts';
+import type { IdempotencyRecord, IdempotencyStore } from '#lib/domain/ports/idempotency-store.ts';
 import { type ConfigTable, isExpired, nowEpochSeconds } from './config-table.ts';
 
 /** pk `T#<tenantId>#IDEM#<key>`, sk `IDEM` (config-table.ts); `key` is already a digest of the client's key. */

@@ -6,8 +6,6 @@ import {
   type PutCommandInput,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { StoredPricePlan } from '../../domain/registry/price-plans.ts';
-import type { EntityMeta } from '../../domain/registry/types.ts';
 import type {
   ClaimCondition,
   EntityRepository,
@@ -18,7 +16,9 @@ import type {
   RegistryStores,
   UniqueClaim,
   UniqueClaimRepository,
-} from '../registry-repository.ts';
+} from '#lib/domain/ports/registry-repository.ts';
+import type { StoredPricePlan } from '../../domain/registry/price-plans.ts';
+import type { EntityMeta } from '../../domain/registry/types.ts';
 import type { ConfigTable } from './config-table.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { TenantRecord, TenantRepository } from '../tenant-repository.ts';
+import type { TenantRecord, TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
 import { type ConfigTable, tenantKey } from './config-table.ts';
 
 export class DynamoDbTenantRepository implements TenantRepository {

@@ -1,42 +1,17 @@
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { UnavailableError } from '../../domain/errors.ts';
+import { UnavailableError } from '#lib/domain/errors.ts';
+import type { EventIdLedger } from '#lib/domain/ports/event-id-ledger.ts';
 import { type ConfigTable, isExpired } from './config-table.ts';
 
 /**
- * Which event ids a tenant has already stored in the time-series store, for exactly-once ingest
- * on Timestream (which has no unique constraint). One item per (tenant, event id):
- * pk `T#<tenantId>#EVT#<eventId>`, sk `EVT`, `expiresAt` epoch seconds (the table's TTL attribute).
- *
- * `expiresAt` = event time + EVENT_ID_HORIZON_DAYS. An id only needs remembering while a re-sent
- * copy of the event could still be stored, i.e. while its time lies within the Timestream table's
- * retention (memory + magnetic: writes outside it are rejected by Timestream itself). The horizon
- * is 400 days, the magnetic-store retention the stack gives the table; it must stay ≥ that value.
- *
- * TTL only cleans up, and late (DynamoDB deletes within days; dynalite never): correctness never
- * depends on it, reads treat an item whose `expiresAt` has passed as absent.
+ * The event-id ledger (port: lib/domain/ports/event-id-ledger.ts) on the config table. One item
+ * per (tenant, event id): pk `T#<tenantId>#EVT#<eventId>`, sk `EVT`, `expiresAt` epoch seconds
+ * (the table's TTL attribute), event time + EVENT_ID_HORIZON_DAYS.
  */
-export const EVENT_ID_HORIZON_DAYS = 400;
-const DAY_SECONDS = 86_400;
-
-export function eventIdExpiresAt(eventTime: Date, horizonDays: number = EVENT_ID_HORIZON_DAYS): number {
-  return Math.floor(eventTime.getTime() / 1000) + horizonDays * DAY_SECONDS;
-}
-
 export const eventIdKey = (tenantId: string, eventId: string) => ({
   pk: `T#${tenantId}#EVT#${eventId}`,
   sk: 'EVT',
 });
-
-export interface EventIdLedger {
-  /** The subset of `ids` already marked seen for this tenant (and not expired). */
-  seen(tenantId: string, ids: readonly string[]): Promise<Set<string>>;
-  /** Records `ids` as stored; `expiresAtById` gives each id's `expiresAt` (epoch seconds). */
-  markSeen(
-    tenantId: string,
-    ids: readonly string[],
-    expiresAtById: ReadonlyMap<string, number>,
-  ): Promise<void>;
-}
 
 export interface EventIdLedgerOptions {
   /** Attempts for a batch's unprocessed keys/items, the first call included. */

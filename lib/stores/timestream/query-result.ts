@@ -2,36 +2,20 @@ import type { ColumnInfo, Datum, Row } from '@aws-sdk/client-timestream-query';
 
 /**
  * Timestream Query results → plain JS values, driven by ColumnInfo (a Datum alone does not say
- * whether "42" is a VARCHAR or a BIGINT).
+ * whether "42" is a VARCHAR or a BIGINT). Only the types a compiled query (lib/query/compile.ts)
+ * returns are read; anything else is a statement the compiler does not write, and is refused.
  *
- * | ScalarType                         | value                                                  |
- * |------------------------------------|--------------------------------------------------------|
- * | VARCHAR                            | string                                                 |
- * | BIGINT                             | bigint, exact (BigInt of the string, never via number)  |
- * | INTEGER, DOUBLE                    | number (DOUBLE may be NaN / ±Infinity)                 |
- * | BOOLEAN                            | boolean                                                |
- * | TIMESTAMP                          | Date (UTC); digits past the millisecond are dropped    |
- * | DATE, TIME, INTERVAL_*             | the string as Timestream sends it                      |
- * | UNKNOWN (e.g. a bare NULL literal) | null                                                   |
+ * | ScalarType | what compiles to it                    | value                                       |
+ * |------------|----------------------------------------|---------------------------------------------|
+ * | VARCHAR    | dimensions                             | string                                      |
+ * | INTEGER    | the status code (cast)                 | number                                      |
+ * | BIGINT     | counts, integer sums, min/max of them  | bigint, exact (never via number)            |
+ * | DOUBLE     | means, percentiles, sums of doubles    | number (may be NaN / ±Infinity)             |
+ * | TIMESTAMP  | time bins, max(time)                   | Date (UTC); digits past the ms are dropped  |
  *
- * NullValue → null; ArrayValue → array (ArrayColumnInfo); RowValue → object keyed by the
- * RowColumnInfo names; TimeSeriesValue → [{ time: Date, value }] (TimeSeriesMeasureValueColumnInfo).
+ * NullValue → null.
  */
-export type TimestreamValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | Date
-  | null
-  | TimestreamValue[]
-  | TimeSeriesPoint[]
-  | { [field: string]: TimestreamValue };
-
-export interface TimeSeriesPoint {
-  time: Date;
-  value: TimestreamValue;
-}
+type TimestreamValue = string | number | bigint | Date | null;
 
 export type TimestreamRow = Record<string, TimestreamValue>;
 
@@ -50,7 +34,8 @@ export function parseTimestamp(value: string): Date {
   return date;
 }
 
-function parseScalar(value: string, scalarType: string | undefined): TimestreamValue {
+function parseScalar(value: string, column: ColumnInfo): TimestreamValue {
+  const scalarType = column.Type?.ScalarType;
   switch (scalarType) {
     case 'VARCHAR':
       return value;
@@ -59,43 +44,28 @@ function parseScalar(value: string, scalarType: string | undefined): TimestreamV
     case 'INTEGER':
     case 'DOUBLE':
       return Number(value);
-    case 'BOOLEAN':
-      return value === 'true';
     case 'TIMESTAMP':
       return parseTimestamp(value);
-    case 'UNKNOWN':
-      return null;
     default:
-      // DATE, TIME, INTERVAL_DAY_TO_SECOND, INTERVAL_YEAR_TO_MONTH, and any type added later.
-      return value;
+      throw new Error(
+        `Timestream column "${column.Name}" is ${scalarType ?? 'not a scalar'}: no compiled query returns that`,
+      );
   }
 }
 
-export function parseDatum(datum: Datum, column: ColumnInfo | undefined): TimestreamValue {
+function parseDatum(datum: Datum, column: ColumnInfo): TimestreamValue {
   if (datum.NullValue === true) return null;
-  const type = column?.Type;
-  if (datum.ScalarValue !== undefined) return parseScalar(datum.ScalarValue, type?.ScalarType);
-  if (datum.ArrayValue !== undefined) {
-    return datum.ArrayValue.map((item) => parseDatum(item, type?.ArrayColumnInfo));
-  }
-  if (datum.RowValue !== undefined) return parseRow(datum.RowValue, type?.RowColumnInfo ?? []);
-  if (datum.TimeSeriesValue !== undefined) {
-    return datum.TimeSeriesValue.map(
-      (point): TimeSeriesPoint => ({
-        time: parseTimestamp(point.Time ?? ''),
-        value: point.Value ? parseDatum(point.Value, type?.TimeSeriesMeasureValueColumnInfo) : null,
-      }),
-    );
-  }
-  return null;
+  if (datum.ScalarValue !== undefined) return parseScalar(datum.ScalarValue, column);
+  throw new Error(`Timestream column "${column.Name}" holds no scalar: no compiled query returns that`);
 }
 
-/** One result row → object keyed by column name (position as the key when a column is unnamed). */
+/** One result row → object keyed by column name (every column of a compiled query is named). */
 export function parseRow(row: Row, columns: readonly ColumnInfo[]): TimestreamRow {
   const out: TimestreamRow = {};
   (row.Data ?? []).forEach((datum, index) => {
     const column = columns[index];
-    out[column?.Name ?? String(index)] = parseDatum(datum, column);
+    if (column?.Name === undefined) throw new Error(`Timestream result column ${index} has no name`);
+    out[column.Name] = parseDatum(datum, column);
   });
   return out;
 }

@@ -1,11 +1,11 @@
 import { DescribeEndpointsCommand, type TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
 import { DescribeTableCommand, type TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
+import { type EventIdLedger, eventIdExpiresAt } from '#lib/domain/ports/event-id-ledger.ts';
+import type { TimeSeriesStore, WriteOutcome } from '#lib/domain/ports/time-series.ts';
 import type { UsageEvent } from '../../domain/events.ts';
 import { compileQuery, shapeRows } from '../../query/compile.ts';
 import { timestreamDialect } from '../../query/dialect.ts';
 import type { QueryRow, QuerySpec } from '../../query/spec.ts';
-import { type EventIdLedger, eventIdExpiresAt } from '../dynamodb/event-id-ledger.ts';
-import type { TimeSeriesStore, WriteOutcome } from '../time-series.ts';
 import type { TimestreamRow } from './query-result.ts';
 import { MAX_RECORDS_PER_WRITE, toTimestreamRecord } from './records.ts';
 import { type RetryPolicy, type Sleep, withRetry } from './retry.ts';

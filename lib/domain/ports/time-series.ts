@@ -1,5 +1,5 @@
-import type { UsageEvent } from '../domain/events.ts';
-import type { QueryRow, QuerySpec } from '../query/spec.ts';
+import type { QueryRow, QuerySpec } from '#lib/query/spec.ts';
+import type { UsageEvent } from '../events.ts';
 
 /** What a write did with each event of a batch. */
 export interface WriteOutcome {

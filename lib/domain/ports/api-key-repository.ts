@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, RateLimits } from '../domain/api-keys.ts';
+import type { ApiKeyRecord, RateLimits } from '../api-keys.ts';
 
 export interface Page<T> {
   items: T[];
@@ -11,7 +11,7 @@ export interface PageRequest {
   cursor?: string;
 }
 
-/** A key as stored: the record plus its version (1 at creation, +1 per change; keys written before versions count as 1). */
+/** A key as stored: the record plus its version (1 at creation, +1 per change). */
 export interface StoredApiKey extends ApiKeyRecord {
   version: number;
 }

@@ -5,10 +5,10 @@ import DecimalModule from 'decimal.js';
 const Decimal = DecimalModule as unknown as typeof DecimalModule.default;
 
 /**
- * Exact arithmetic of the billing report. Unit prices are decimal strings with up to 12
+ * Exact arithmetic of billing (the usage report and the billing run). Unit prices are decimal strings with up to 12
  * decimals and units are whole numbers (or GB-months with 6 decimals), so every product is a
  * finite decimal that decimal.js holds exactly at this precision; only the final rounding to 6
- * decimals (half-up, i.e. half away from zero, as lib/domain/money.ts rounds) loses anything.
+ * decimals (half-up, i.e. half away from zero, as ../money.ts rounds) loses anything.
  * Storage means are ratios of integers, kept as exact bigint fractions until they are rounded.
  */
 const Exact = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_UP });
@@ -27,6 +27,12 @@ export function sumDecimals(values: readonly string[]): string {
   let total = new Exact(0);
   for (const value of values) total = total.plus(value);
   return total.toFixed(AMOUNT_DECIMALS);
+}
+
+/** Σ of amounts, or null when any is null (an amount without a plan is unknown). */
+export function totalAmount(amounts: readonly (string | null)[]): string | null {
+  const known = amounts.filter((amount): amount is string => amount !== null);
+  return known.length === amounts.length ? sumDecimals(known) : null;
 }
 
 /** A non-negative fraction n / d, d > 0. */

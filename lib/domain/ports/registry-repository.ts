@@ -1,4 +1,4 @@
-import type { StoredPricePlan } from '../domain/registry/price-plans.ts';
+import type { StoredPricePlan } from '../registry/price-plans.ts';
 import type {
   Account,
   Connection,
@@ -8,7 +8,7 @@ import type {
   PlatformSettings,
   Project,
   Stored,
-} from '../domain/registry/types.ts';
+} from '../registry/types.ts';
 
 export interface ListRequest<T> {
   limit: number;
