@@ -54,7 +54,7 @@ describe('Slack messages', () => {
         summary: '&'.repeat(2_000),
         metric: 'm'.repeat(200),
         project: 'p'.repeat(200),
-        links: Array.from({ length: 10 }, (_, i) => ({
+        links: Array.from({ length: 5 }, (_, i) => ({
           href: `https://app.meterhouse.example/${'x'.repeat(900)}/${i}`,
           text: 't'.repeat(200),
         })),

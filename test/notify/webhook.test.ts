@@ -1,5 +1,6 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { BODY_LIMITS, notificationSchema } from '#lib/domain/notifications/notification.ts';
 import {
   generateWebhookSecret,
   webhookRequest,
@@ -83,6 +84,26 @@ describe('signed webhook requests', () => {
     expect(() => new Webhook(secret).verify(retry.body, retry.headers)).not.toThrow();
     // Two hours old: outside the receiver's ±5 minutes, as a replayed request should be.
     expect(() => new Webhook(secret).verify(first.body, first.headers)).toThrow(/timestamp/i);
+  });
+
+  it("stay near the spec's ~20 KB even at every bound of the body schema", () => {
+    const largest = alertNotification('alert.firing', {
+      title: 't'.repeat(BODY_LIMITS.title),
+      summary: 's'.repeat(BODY_LIMITS.summary),
+      links: Array.from({ length: BODY_LIMITS.links }, (_, i) => ({
+        href: `https://app.meterhouse.example/${'h'.repeat(BODY_LIMITS.href - 40)}/${i}`,
+        text: 'x'.repeat(BODY_LIMITS.text),
+      })),
+      details: Object.fromEntries(
+        Array.from({ length: BODY_LIMITS.details }, (_, i) => [
+          `${i}`.padStart(BODY_LIMITS.detailKey, 'k'),
+          'v'.repeat(BODY_LIMITS.detailValue),
+        ]),
+      ),
+    });
+    expect(notificationSchema.safeParse(largest).success).toBe(true);
+    const { body } = webhookRequest(largest, { secrets: [generateWebhookSecret()], attemptAt });
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(20 * 1024);
   });
 
   it('match the signature standardwebhooks computes for the same id, time and body', () => {

@@ -36,7 +36,7 @@ export const BODY_LIMITS = {
   summary: 2_000,
   text: 200,
   href: 1_000,
-  links: 10,
+  links: 5,
   details: 20,
   detailKey: 64,
   detailValue: 256,
