@@ -187,6 +187,12 @@ function measureField(field: unknown): string {
   return q(MEASURE_COLUMNS[field]);
 }
 
+/** A measure's column, or only its values on events matching `where` (NULL elsewhere, which aggregates skip). */
+function measureArgument(field: Measure, where: Condition | undefined, dialect: Dialect): string {
+  const column = measureField(field);
+  return where ? `CASE WHEN ${conditionSql(where, dialect)} THEN ${column} END` : column;
+}
+
 function sumKind(field: Measure): ColumnKind {
   if (field === 'cost') return 'micros';
   return (INTEGER_MEASURES as readonly string[]).includes(field) ? 'integerSum' : 'number';
@@ -207,10 +213,7 @@ function aggregate(measure: MeasureSpec, dialect: Dialect): Aggregate | Peak {
     case 'avg':
     case 'min':
     case 'max': {
-      const field = measureField(measure.field);
-      const argument = measure.where
-        ? `CASE WHEN ${conditionSql(measure.where, dialect)} THEN ${field} END`
-        : field;
+      const argument = measureArgument(measure.field, measure.where, dialect);
       if (measure.kind === 'sum') {
         // A sum over no values is 0, not NULL; integer sums stay integers (DuckDB HUGEINT,
         // Timestream BIGINT) and are read back as bigint.
@@ -223,10 +226,7 @@ function aggregate(measure: MeasureSpec, dialect: Dialect): Aggregate | Peak {
       if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0 || p >= 1) {
         invalid(`percentile ${as} needs p in (0, 1)`);
       }
-      const field = measureField(measure.field);
-      const argument = measure.where
-        ? `CASE WHEN ${conditionSql(measure.where, dialect)} THEN ${field} END`
-        : field;
+      const argument = measureArgument(measure.field, measure.where, dialect);
       return { as, kind: 'number', expression: dialect.percentile(argument, p) };
     }
     case 'distinctCount':
