@@ -7,7 +7,8 @@ import type {
   OperatorPerformanceResponse,
 } from '../contracts/delivery-analytics.ts';
 import { NotFoundError } from '../domain/errors.ts';
-import { MESSAGE_STATUSES } from '../domain/events.ts';
+import { FAILURE_RULE, MESSAGE_STATUSES } from '../domain/events.ts';
+import { wireInteger } from '../domain/exact-integers.ts';
 import { divideMicros, formatMicros } from '../domain/money.ts';
 import type { Operator, Stored } from '../domain/registry/types.ts';
 import { DAY_MS, isoSeconds, ratio, startOfUtcDay, type TimeWindow } from '../domain/windows.ts';
@@ -16,12 +17,12 @@ import type { Condition, MeasureSpec, QueryRow, QuerySpec } from '../query/spec.
 /**
  * Delivery analytics read `message` events. How a message's `status` counts:
  * - delivered: `DELIVERED`
- * - failed: `FAILED` or `UNDELIVERABLE` (DESIGN.md's failure rule)
+ * - failed: `FAILED` or `UNDELIVERABLE` (the failed statuses of the domain's FAILURE_RULE)
  * - pending: everything else — `PENDING`, an interim status such as `SENT`, or none yet.
  * So delivered + failed + pending = total, and deliveryRate = delivered / total.
  */
 export const DELIVERED: Condition = { dimension: 'status', op: 'eq', value: 'DELIVERED' };
-export const FAILED: Condition = { dimension: 'status', op: 'in', values: ['FAILED', 'UNDELIVERABLE'] };
+export const FAILED: Condition = { dimension: 'status', op: 'in', values: FAILURE_RULE.failedStatuses };
 
 /** Counts and cost: what every delivery figure is made of (usage rows, breakdown rows, metrics). */
 export const deliveryCountMeasures: readonly MeasureSpec[] = [
@@ -219,7 +220,8 @@ export async function accountUsage(
     deliveryRate: ratio(delivered, sent),
     totalCost: formatMicros(cost),
     avgCostPerMessage: formatMicros(divideMicros(cost, BigInt(sent))),
-    segments: Number(exactSum(totals, 'segments')),
+    // A number, or its exact decimal string past 2^53 − 1.
+    segments: wireInteger(exactSum(totals, 'segments')),
     dailyBreakdown,
   };
 }

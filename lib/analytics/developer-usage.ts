@@ -9,6 +9,7 @@ import type {
 import { ValidationError } from '../domain/errors.ts';
 import { MAX_EVENT_AGE_MS } from '../domain/event-validation.ts';
 import type { Dimension } from '../domain/events.ts';
+import { divideRounded, type WireInteger, wireInteger } from '../domain/exact-integers.ts';
 import { DAY_MS, isoSeconds, roundTo, type TimeWindow } from '../domain/windows.ts';
 import type { Condition, MeasureSpec, QueryRow, QuerySpec } from '../query/spec.ts';
 import { bucketCount, bucketPage } from './developer-usage-buckets.ts';
@@ -90,8 +91,13 @@ export interface DeveloperUsageRequest {
 // Reading rows --------------------------------------------------------------------------------------
 
 const countOf = (row: QueryRow | undefined, key: string): number => Number(row?.[key] ?? 0);
-/** Sums of `bytes` come back as exact bigints; the contract prints a number. */
-const bytesOf = (row: QueryRow | undefined): number => Number(row?.bytes ?? 0);
+/** Sums of `bytes` come back as exact bigints. */
+const bytesOf = (row: QueryRow | undefined): bigint => {
+  const value = row?.bytes;
+  return typeof value === 'bigint' ? value : BigInt(Number(value ?? 0));
+};
+/** The contract prints a number: the exact decimal string past 2^53 − 1. */
+const bytesOnWire = (row: QueryRow | undefined): WireInteger => wireInteger(bytesOf(row));
 /** Milliseconds with one decimal; null when no event of the group carried a latency. */
 const latencyOf = (row: QueryRow | undefined, key: string): number | null => {
   const value = row?.[key];
@@ -236,7 +242,7 @@ export async function developerUsage(
       failedRequests: countOf(row, 'failed'),
       averageLatency: latencyOf(row, 'avgLatency') ?? 0,
       peakLatency: latencyOf(row, 'peakLatency') ?? 0,
-      dataTransferred: bytesOf(row),
+      dataTransferred: bytesOnWire(row),
     };
   });
 
@@ -297,8 +303,9 @@ export async function developerUsage(
       requestsPerDay: roundTo(total / (spanMs / DAY_MS), 1),
       peakRequestsPerMinute: countOf(totals, 'peakPerMinute'),
       peakRequestsPerHour: countOf(totals, 'peakPerHour'),
-      dataTransferred,
-      averageDataPerRequest: total === 0 ? 0 : Math.round(dataTransferred / total),
+      dataTransferred: wireInteger(dataTransferred),
+      // At most the largest value one event carries (2^53 − 1), so a number.
+      averageDataPerRequest: Number(divideRounded(dataTransferred, BigInt(total))),
     },
     timeSeries,
     breakdown: {
@@ -307,7 +314,7 @@ export async function developerUsage(
         requests: countOf(row, 'requests'),
         successRate: percentOf(countOf(row, 'succeeded'), countOf(row, 'requests')),
         averageLatency: latencyOf(row, 'avgLatency') ?? 0,
-        dataTransferred: bytesOf(row),
+        dataTransferred: bytesOnWire(row),
       })),
       byMethod: sorted(byMethod, (row) => keysOf(row, textOf(row, 'method'))).map((row) => ({
         method: textOf(row, 'method'),

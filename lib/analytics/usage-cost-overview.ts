@@ -1,15 +1,18 @@
 import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type { OverviewRange, OverviewResponse } from '../contracts/usage-cost.ts';
-import { microsToNumber } from '../domain/money.ts';
+import { REQUEST_EVENT_TYPES } from '../domain/events.ts';
+import { wireInteger } from '../domain/exact-integers.ts';
+import { microsToWireNumber } from '../domain/money.ts';
 import { isoSeconds, roundTo, type TimeWindow } from '../domain/windows.ts';
 import type { MeasureSpec, QueryRow, TimeBin } from '../query/spec.ts';
-import { bigintOf, countOf, msOf, RANGE_MS, USAGE_MEASURES } from './usage-cost.ts';
+import { bigintOf, countOf, IS_REQUEST, msOf, RANGE_MS, USAGE_MEASURES } from './usage-cost.ts';
 
 /**
  * GET /v1/analytics/overview: the contract's dashboard (KPIs with their change against the
  * previous period, request volume, top models, cost by project) in five queries whatever the
  * number of models, projects or buckets: current totals, previous totals, series, models,
  * projects. The field rules are documented on `overviewResponse` in lib/contracts/usage-cost.ts.
+ * Requests are the request types' events alone (usage-cost.ts), as in the usage query.
  */
 
 export const TOP_MODELS = 4;
@@ -25,7 +28,11 @@ const TOTALS: readonly MeasureSpec[] = [
   USAGE_MEASURES.outputTokens,
   USAGE_MEASURES.cost,
   USAGE_MEASURES.latencyP99,
-  { as: 'modelRequests', kind: 'count', where: { dimension: 'model', op: 'present' } },
+  {
+    as: 'modelRequests',
+    kind: 'count',
+    where: { allOf: [IS_REQUEST, { dimension: 'model', op: 'present' }] },
+  },
 ];
 
 /** % change with 1 decimal; null when there is no previous value to compare with. */
@@ -77,6 +84,7 @@ export async function usageOverview(
     store.query({
       tenantId,
       window,
+      types: REQUEST_EVENT_TYPES,
       filters: [{ dimension: 'model', op: 'present' }],
       groupBy: ['model'],
       measures: [USAGE_MEASURES.requests],
@@ -131,13 +139,13 @@ export async function usageOverview(
         change_pct: changePct(current.requests, before.requests),
       },
       tokens: {
-        value: Number(current.tokens),
-        previous_value: Number(before.tokens),
+        value: wireInteger(current.tokens),
+        previous_value: wireInteger(before.tokens),
         change_pct: changePct(current.tokens, before.tokens),
       },
       cost: {
-        value: microsToNumber(current.cost),
-        previous_value: microsToNumber(before.cost),
+        value: microsToWireNumber(current.cost),
+        previous_value: microsToWireNumber(before.cost),
         change_pct: changePct(current.cost, before.cost),
       },
       latency_p99: {
@@ -156,7 +164,7 @@ export async function usageOverview(
     top_models: top,
     cost_by_project: projects.map((row) => ({
       project: row.projectId === null || row.projectId === undefined ? null : String(row.projectId),
-      cost: microsToNumber(bigintOf(row, 'cost')),
+      cost: microsToWireNumber(bigintOf(row, 'cost')),
       requests: countOf(row, 'requests'),
     })),
   };

@@ -16,29 +16,38 @@ import {
   type UsageSummary,
 } from '../contracts/usage-cost.ts';
 import { ValidationError } from '../domain/errors.ts';
-import type { Dimension } from '../domain/events.ts';
-import { formatMicros, type Micros, microsToNumber } from '../domain/money.ts';
+import { type Dimension, REQUEST_EVENT_TYPES } from '../domain/events.ts';
+import { wireInteger } from '../domain/exact-integers.ts';
+import { formatMicros, type Micros, microsToWireNumber } from '../domain/money.ts';
 import { DAY_MS, isoSeconds, MAX_WINDOW_DAYS, ratio, type TimeWindow } from '../domain/windows.ts';
-import type { MeasureSpec, QueryRow, QuerySpec, TimeBin } from '../query/spec.ts';
+import type { Condition, MeasureSpec, QueryRow, QuerySpec, TimeBin } from '../query/spec.ts';
 
 /**
  * Usage and cost analytics (contracts/usage-cost-analytics.txt). The family reads EVERY event
- * type: each event is a request; tokens, bytes, latency and cost come from the events that carry
- * them; a request fails by DESIGN.md's rule (statusCode ≥ 400, or status FAILED/UNDELIVERABLE),
- * which the query engine's `outcome` condition implements. The column and summary rules are
+ * type, but only the request types (lib/domain/events.ts REQUEST_EVENT_TYPES) are requests:
+ * samples and ingested-event records neither raise request counts nor dilute error rates or
+ * request latencies, while their tokens, bytes and cost count like any event's. A request fails
+ * by the domain's FAILURE_RULE, which the query engine's `outcome` condition is written from.
+ * Sums stay bigint until the response (exact-integers.ts). The column and summary rules are
  * documented with the schemas in lib/contracts/usage-cost.ts.
  */
 
+/** An event that is a request (DESIGN.md, Events). */
+export const IS_REQUEST: Condition = { dimension: 'type', op: 'in', values: REQUEST_EVENT_TYPES };
+const FAILED_REQUEST: Condition = { allOf: [IS_REQUEST, { outcome: 'failed' }] };
+
 /** The family's measures, shared by the usage query, the export and the overview. */
 export const USAGE_MEASURES = {
-  requests: { as: 'requests', kind: 'count' },
+  /** Every event, request or not: a group has a row when it has events. */
+  events: { as: 'events', kind: 'count' },
+  requests: { as: 'requests', kind: 'count', where: IS_REQUEST },
   inputTokens: { as: 'inputTokens', kind: 'sum', field: 'inputTokens' },
   outputTokens: { as: 'outputTokens', kind: 'sum', field: 'outputTokens' },
   cost: { as: 'cost', kind: 'sum', field: 'cost' },
   bandwidth: { as: 'bandwidth', kind: 'sum', field: 'bytes' },
-  errors: { as: 'errors', kind: 'count', where: { outcome: 'failed' } },
-  latencyP50: { as: 'latencyP50', kind: 'percentile', field: 'latencyMs', p: 0.5 },
-  latencyP99: { as: 'latencyP99', kind: 'percentile', field: 'latencyMs', p: 0.99 },
+  errors: { as: 'errors', kind: 'count', where: FAILED_REQUEST },
+  latencyP50: { as: 'latencyP50', kind: 'percentile', field: 'latencyMs', p: 0.5, where: IS_REQUEST },
+  latencyP99: { as: 'latencyP99', kind: 'percentile', field: 'latencyMs', p: 0.99, where: IS_REQUEST },
 } as const satisfies Record<string, MeasureSpec>;
 export type UsageMeasure = keyof typeof USAGE_MEASURES;
 
@@ -92,7 +101,9 @@ export type MoneyFormat = 'number' | 'string';
 export type CellValue = string | number | null;
 
 const money = (micros: Micros, format: MoneyFormat): CellValue =>
-  format === 'number' ? microsToNumber(micros) : formatMicros(micros);
+  format === 'number' ? microsToWireNumber(micros) : formatMicros(micros);
+/** An exact sum as the contract shows it: a number, or its decimal string past 2^53 − 1. */
+const exactSumOf = (row: QueryRow | undefined, key: string): CellValue => wireInteger(bigintOf(row, key));
 
 /** The columns a row can carry: every metric, with `tokens` split into its input and output columns. */
 export type UsageColumn = Exclude<UsageMetric, 'tokens'>;
@@ -104,10 +115,10 @@ interface ColumnDef {
 
 const COLUMNS: Record<UsageColumn, ColumnDef> = {
   requests: { measures: ['requests'], value: (row) => countOf(row, 'requests') },
-  input_tokens: { measures: ['inputTokens'], value: (row) => Number(bigintOf(row, 'inputTokens')) },
-  output_tokens: { measures: ['outputTokens'], value: (row) => Number(bigintOf(row, 'outputTokens')) },
+  input_tokens: { measures: ['inputTokens'], value: (row) => exactSumOf(row, 'inputTokens') },
+  output_tokens: { measures: ['outputTokens'], value: (row) => exactSumOf(row, 'outputTokens') },
   cost: { measures: ['cost'], value: (row, format) => money(bigintOf(row, 'cost'), format) },
-  bandwidth: { measures: ['bandwidth'], value: (row) => Number(bigintOf(row, 'bandwidth')) },
+  bandwidth: { measures: ['bandwidth'], value: (row) => exactSumOf(row, 'bandwidth') },
   errors: { measures: ['errors'], value: (row) => countOf(row, 'errors') },
   error_rate: {
     measures: ['errors', 'requests'],
@@ -147,7 +158,7 @@ const SUMMARY: Record<
   requests: { key: 'total_requests', value: (row) => COLUMNS.requests.value(row, 'number') },
   tokens: {
     key: 'total_tokens',
-    value: (row) => Number(bigintOf(row, 'inputTokens') + bigintOf(row, 'outputTokens')),
+    value: (row) => wireInteger(bigintOf(row, 'inputTokens') + bigintOf(row, 'outputTokens')),
   },
   input_tokens: { key: 'total_input_tokens', value: (row) => COLUMNS.input_tokens.value(row, 'number') },
   output_tokens: { key: 'total_output_tokens', value: (row) => COLUMNS.output_tokens.value(row, 'number') },
@@ -310,10 +321,10 @@ const grainOf = (groups: readonly UsageGroup[]): UsageGrain | undefined =>
 
 /**
  * The measures a plan needs: those of its columns (and, for the summary, of its metrics), plus
- * cost and requests, which order the rows.
+ * cost and requests, which order the rows, and events, which say whether a group has a row.
  */
 function measuresFor(plan: Pick<UsagePlan, 'columns'>): MeasureSpec[] {
-  const keys = new Set<UsageMeasure>(['cost', 'requests']);
+  const keys = new Set<UsageMeasure>(['cost', 'requests', 'events']);
   for (const column of plan.columns) for (const key of COLUMNS[column].measures) keys.add(key);
   return [...keys].map((key) => USAGE_MEASURES[key]);
 }
@@ -343,7 +354,7 @@ export function usageRowsSpec(tenantId: string, plan: UsagePlan): QuerySpec {
  * which is dropped here so that `data` is [] then, as for any grouping.
  */
 export const rowsWithEvents = (rows: readonly QueryRow[]): QueryRow[] =>
-  rows.filter((row) => countOf(row, 'requests') > 0);
+  rows.filter((row) => countOf(row, 'events') > 0);
 
 /** The ungrouped totals of a plan over the same window: ONE query, exact ratios and percentiles. */
 export function usageSummarySpec(tenantId: string, plan: UsagePlan): QuerySpec {

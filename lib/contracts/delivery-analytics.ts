@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeParam, moneyString, windowSchema } from './common.ts';
+import { exactCount, isoDateTimeParam, moneyString, windowSchema } from './common.ts';
 
 /**
  * contracts/delivery-analytics-api.txt: request and response schemas. Handlers parse with the
@@ -70,7 +70,8 @@ export const accountUsageResponse = z.strictObject({
   deliveryRate: rate,
   totalCost: moneyString,
   avgCostPerMessage: moneyString,
-  segments: count,
+  /** Sum of `segments`: a number, its exact decimal string past 2^53 − 1. */
+  segments: exactCount,
   dailyBreakdown: z.array(accountUsageRow),
 });
 export type AccountUsageResponse = z.infer<typeof accountUsageResponse>;

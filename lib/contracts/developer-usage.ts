@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integerParam } from './common.ts';
+import { exactCount, integerParam } from './common.ts';
 
 /**
  * contracts/developer-usage-api.txt: `GET /v1/developer/usage`. This family prints rates and
@@ -46,7 +46,8 @@ export type DeveloperUsageQuery = z.infer<typeof developerUsageQuery>;
 const count = z.number().int().nonnegative();
 const percent = z.number().min(0).max(100);
 const milliseconds = z.number().nonnegative();
-const bytes = z.number().int().nonnegative();
+/** Sums of `bytes`: a number, its exact decimal string past 2^53 − 1. */
+const bytes = exactCount;
 /** Rates: requests per minute/hour/day; one decimal. */
 const rate = z.number().nonnegative();
 
@@ -68,8 +69,8 @@ const usage = z.strictObject({
   peakRequestsPerHour: count,
   /** Sum of `bytes`. */
   dataTransferred: bytes,
-  /** dataTransferred / totalRequests, whole bytes. */
-  averageDataPerRequest: bytes,
+  /** dataTransferred / totalRequests, whole bytes (an event carries at most 2^53 − 1, so a number). */
+  averageDataPerRequest: count,
 });
 
 const timeSeriesPoint = z.strictObject({

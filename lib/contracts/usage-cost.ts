@@ -1,15 +1,20 @@
 import { z } from 'zod';
+import { exactCount, exactMoneyNumber } from './common.ts';
 
 /**
  * contracts/usage-cost-analytics.txt ("Metrics API", "Data Export", the dashboard): request and
  * response schemas. This family writes snake_case fields and money as JSON NUMBERS (converted once
- * from exact micros at the edge); CSV exports print money as 6-decimal strings.
+ * from exact micros at the edge); CSV exports print money as 6-decimal strings. Token, bandwidth
+ * and money figures that a double cannot hold exactly (above 2^53 − 1, in micros for money) are
+ * their exact decimal strings instead (lib/domain/exact-integers.ts).
  *
  * Vocabulary
  * - `group_by`: dimensions `model`, `project`, `api_key`, `endpoint`, `service`, `operator`,
  *   `account`, and at most one time grain `hour`, `day`, `week` (ISO, Monday) or `month` (UTC).
  * - `metrics` (default `requests,tokens,cost`):
- *   requests       every event is a request (DESIGN.md: the family reads every event type)
+ *   requests       events of the request types (api.request, gateway.request, llm.request,
+ *                  message; DESIGN.md): samples and ingested-event records are usage, never
+ *                  requests, though their tokens, bytes and cost count like any event's
  *   tokens         input + output tokens
  *   input_tokens, output_tokens
  *   cost           sum of event costs, a number with at most 6 decimals
@@ -18,9 +23,9 @@ import { z } from 'zod';
  *   error_rate     errors / requests, a fraction 0..1 with 4 decimals (the contract's alert
  *                  example puts the 1% threshold as 0.01)
  *   availability   successful / total requests, a fraction 0..1 with 4 decimals (99.9% → 0.999)
- *   latency_p50, latency_p99   percentiles of `latencyMs`, whole milliseconds
+ *   latency_p50, latency_p99   percentiles of the requests' `latencyMs`, whole milliseconds
  *   error_rate, availability and the latencies are null where there is nothing to measure (no
- *   request in the summary; no event with a latency).
+ *   request in the summary; no request with a latency).
  *
  * Column rules (the contract's example: requesting `tokens` yields `input_tokens` and
  * `output_tokens` in rows and `total_tokens` in the summary)
@@ -34,7 +39,8 @@ import { z } from 'zod';
  *   each additive total equals the sum of the rows (when no `limit` cut them) and ratios and
  *   percentiles are exact, never averages of rows.
  * - Rows are sorted by the time grain ascending (when grouped by time), then cost descending,
- *   then requests descending, then the group keys ascending. Only groups with events have rows.
+ *   then requests descending, then the group keys ascending. Only groups with events have rows
+ *   (a group of samples alone has a row with 0 requests and its usage).
  * - `limit` (1..10000, default 10000) caps the rows returned, keeping the first ones in that
  *   order; the summary always covers every row of the window, returned or not.
  *
@@ -182,7 +188,7 @@ export const overviewQueryParams = z.strictObject({
 // Responses
 
 const count = z.number().int().nonnegative();
-const money = z.number().nonnegative();
+const money = exactMoneyNumber;
 const fraction = z.number().min(0).max(1).nullable();
 const milliseconds = z.number().nonnegative().nullable();
 const isoTime = z.iso.datetime();
@@ -202,10 +208,10 @@ export const usageRowSchema = z.strictObject({
   week: isoTime.optional(),
   month: isoTime.optional(),
   requests: count.optional(),
-  input_tokens: count.optional(),
-  output_tokens: count.optional(),
+  input_tokens: exactCount.optional(),
+  output_tokens: exactCount.optional(),
   cost: money.optional(),
-  bandwidth: count.optional(),
+  bandwidth: exactCount.optional(),
   errors: count.optional(),
   error_rate: fraction.optional(),
   latency_p50: milliseconds.optional(),
@@ -216,11 +222,11 @@ export type UsageRow = z.infer<typeof usageRowSchema>;
 
 export const usageSummarySchema = z.strictObject({
   total_requests: count.optional(),
-  total_tokens: count.optional(),
-  total_input_tokens: count.optional(),
-  total_output_tokens: count.optional(),
+  total_tokens: exactCount.optional(),
+  total_input_tokens: exactCount.optional(),
+  total_output_tokens: exactCount.optional(),
   total_cost: money.optional(),
-  total_bandwidth: count.optional(),
+  total_bandwidth: exactCount.optional(),
   total_errors: count.optional(),
   error_rate: fraction.optional(),
   latency_p50: milliseconds.optional(),
@@ -251,7 +257,7 @@ const kpi = <T extends z.ZodType>(value: T) =>
  * period is the one of equal length just before it. The request-volume series has one bucket per
  * UTC hour (24h) or day (7d, 30d) that the period touches, zero-filled; the first and last may be
  * partial, and the buckets sum to `kpis.requests.value`. `top_models` ranks models by requests
- * (events carrying a model): the top 4, then `other` (is_other true) for the rest when there are
+ * (requests carrying a model): the top 4, then `other` (is_other true) for the rest when there are
  * more, shares in percent with 1 decimal. `cost_by_project` lists the 100 costliest projects,
  * descending (null: events without a project).
  */
@@ -261,7 +267,7 @@ export const overviewResponse = z.strictObject({
   previous_window: z.strictObject({ from: isoTime, to: isoTime }),
   kpis: z.strictObject({
     requests: kpi(count),
-    tokens: kpi(count),
+    tokens: kpi(exactCount),
     cost: kpi(money),
     latency_p99: kpi(milliseconds),
   }),

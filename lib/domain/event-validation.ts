@@ -7,7 +7,8 @@ import {
   type StringDimension,
   type UsageEvent,
 } from './events.ts';
-import { isDecimalString, parseMicros } from './money.ts';
+import { MAX_EXACT_NUMBER } from './exact-integers.ts';
+import { formatMicros } from './money.ts';
 
 /** Events older than this are refused: the time-series store's retention ends there. */
 export const MAX_EVENT_AGE_MS = 365 * 24 * 3600 * 1000;
@@ -26,7 +27,8 @@ export interface EventRejection {
     | 'INVALID_DIMENSION'
     | 'INVALID_STATUS_CODE'
     | 'INVALID_MEASURE'
-    | 'INVALID_COST';
+    | 'INVALID_COST'
+    | 'COST_OUT_OF_RANGE';
   detail: string;
 }
 
@@ -38,6 +40,18 @@ const FRACTIONAL_MEASURES = ['latencyMs', 'units'] as const;
 const MAX_ID_LENGTH = 128;
 /** Whole parts up to this many digits make micros below 2^53: exact as a number. */
 const SAFE_WHOLE_DIGITS = 9;
+/**
+ * The largest cost one event may carry, in micros: 2^53 − 1, i.e. 9,007,199,254.740991. The
+ * stored column (BIGINT) would hold more, but this bound is the integer measures' own (a JSON
+ * number is exact up to it), keeps one event's cost exact where a contract shows money as a
+ * number, and leaves Timestream's BIGINT sums room for 1,024 events at the bound before they
+ * could overflow. No real charge comes near it; a cost above it is a unit mistake worth hearing.
+ */
+export const MAX_COST_MICROS = MAX_EXACT_NUMBER;
+/** costMicros's answer for a well-formed cost above MAX_COST_MICROS. */
+const COST_TOO_LARGE = -1n;
+/** Significant whole digits past which a cost is above MAX_COST_MICROS without parsing it. */
+const MAX_COST_WHOLE_DIGITS = String(MAX_COST_MICROS / 1_000_000n).length;
 
 const reject = (code: EventRejection['code'], detail: string): EventValidation => ({
   ok: false,
@@ -77,6 +91,11 @@ function isDimensionValue(value: unknown): value is string {
   return true;
 }
 
+/**
+ * A whole number from 0 to 2^53 − 1: past that a JSON number may already have been rounded by the
+ * parser, so the value the client meant is unknown. Sums of them are exact (bigint) whatever their
+ * size; one event's value is exact as a number.
+ */
 const isIntegerMeasure = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
@@ -152,7 +171,9 @@ function timeMillis(time: unknown): number {
 
 /**
  * Micros of a non-negative decimal string with at most 6 decimal places (money.ts's
- * isDecimalString), undefined for anything else. Whole parts up to 9 digits are exact as numbers.
+ * isDecimalString, with any number of whole digits), COST_TOO_LARGE when that is above
+ * MAX_COST_MICROS, undefined for anything else. Whole parts up to 9 digits are exact as numbers;
+ * longer ones are read as bigint, once they are short enough to be in range at all.
  */
 function costMicros(cost: unknown): bigint | undefined {
   if (typeof cost !== 'string') return undefined;
@@ -164,8 +185,8 @@ function costMicros(cost: unknown): bigint | undefined {
     if (digit < 0 || digit > 9) break;
     whole = whole * 10 + digit;
   }
-  if (i === 0 || (i < length && cost.charCodeAt(i) !== 0x2e)) return undefined;
-  if (i > SAFE_WHOLE_DIGITS) return isDecimalString(cost) ? parseMicros(cost) : undefined;
+  const wholeDigits = i;
+  if (wholeDigits === 0 || (i < length && cost.charCodeAt(i) !== 0x2e)) return undefined;
   let fraction = 0;
   let scale = 1_000_000;
   if (i < length) {
@@ -178,7 +199,12 @@ function costMicros(cost: unknown): bigint | undefined {
       scale /= 10;
     }
   }
-  return BigInt(whole * 1_000_000 + fraction * scale);
+  if (wholeDigits <= SAFE_WHOLE_DIGITS) return BigInt(whole * 1_000_000 + fraction * scale);
+  let leadingZeros = 0;
+  while (leadingZeros < wholeDigits - 1 && cost.charCodeAt(leadingZeros) === 0x30) leadingZeros++;
+  if (wholeDigits - leadingZeros > MAX_COST_WHOLE_DIGITS) return COST_TOO_LARGE;
+  const micros = BigInt(cost.slice(0, wholeDigits)) * 1_000_000n + BigInt(fraction * scale);
+  return micros > MAX_COST_MICROS ? COST_TOO_LARGE : micros;
 }
 
 /**
@@ -377,6 +403,9 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
         'INVALID_COST',
         '"cost" is a non-negative decimal string with at most 6 decimal places, e.g. "0.012500"',
       );
+    }
+    if (micros === COST_TOO_LARGE) {
+      return reject('COST_OUT_OF_RANGE', `"cost" is at most ${formatMicros(MAX_COST_MICROS)} per event`);
     }
     event.cost = micros;
   }

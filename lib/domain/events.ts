@@ -70,12 +70,47 @@ export interface UsageEvent {
   cost?: Micros;
 }
 
-/** A request fails when its status code is ≥ 400 or its delivery status is FAILED/UNDELIVERABLE (DESIGN.md). */
+/**
+ * The event types that are requests (DESIGN.md, Events): only these count as requests, and every
+ * figure "of requests" (error rates, request latency percentiles) reads only these. The rest are
+ * usage, never requests: NON_REQUEST_EVENT_TYPES.
+ */
+export const REQUEST_EVENT_TYPES = [
+  'api.request',
+  'gateway.request',
+  'llm.request',
+  'message',
+] as const satisfies readonly EventType[];
+export type RequestEventType = (typeof REQUEST_EVENT_TYPES)[number];
+
+/**
+ * Usage that is never a request: samples of a state (`storage.sample`, and `saturation.sample`,
+ * listed before ingest accepts it, with alerts, so that it cannot count as a request when it
+ * comes) and records of events the platform ingested. A platform that samples storage hourly
+ * served no request by doing so, and its error rate must not be diluted by the samples.
+ */
+export const NON_REQUEST_EVENT_TYPES = ['event.ingested', 'storage.sample', 'saturation.sample'] as const;
+
+const REQUEST_TYPES = new Set<string>(REQUEST_EVENT_TYPES);
+export const isRequestType = (type: string): type is RequestEventType => REQUEST_TYPES.has(type);
+
+/**
+ * The failure rule (DESIGN.md), as data: a request fails when its status code is at least
+ * `minStatusCode` or its status is one of `failedStatuses`. isFailure below and the query
+ * compiler's SQL (lib/query/compile.ts, failedSql) are both written from it.
+ */
+export const FAILURE_RULE = {
+  minStatusCode: 400,
+  failedStatuses: ['FAILED', 'UNDELIVERABLE'],
+} as const satisfies { minStatusCode: number; failedStatuses: readonly (typeof MESSAGE_STATUSES)[number][] };
+
+const FAILED_STATUSES = new Set<string>(FAILURE_RULE.failedStatuses);
+
+/** FAILURE_RULE applied to one event. */
 export function isFailure(event: Pick<UsageEvent, 'statusCode' | 'status'>): boolean {
   return (
-    (event.statusCode !== undefined && event.statusCode >= 400) ||
-    event.status === 'FAILED' ||
-    event.status === 'UNDELIVERABLE'
+    (event.statusCode !== undefined && event.statusCode >= FAILURE_RULE.minStatusCode) ||
+    (event.status !== undefined && FAILED_STATUSES.has(event.status))
   );
 }
 

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.ts';
+import { divideRounded, MAX_EXACT_NUMBER } from './exact-integers.ts';
 
 /**
  * Money is held as integer micro-units (1 unit = 1,000,000 micros) in bigint, so sums are exact
@@ -42,15 +43,17 @@ export function formatMicros(micros: Micros, places = 6): string {
   return negative && abs !== 0n ? `-${body}` : body;
 }
 
-/** For contracts that show money as a JSON number (usage-cost analytics): exact string → number once. */
-export function microsToNumber(micros: Micros): number {
-  return Number(formatMicros(micros, 6));
+/**
+ * For contracts that show money as a JSON number (usage-cost analytics): the exact 6-decimal
+ * string → number once, while micros ≤ 2^53 − 1, so that the number reads back as the same
+ * decimal; above that, the exact decimal string itself (lib/domain/exact-integers.ts).
+ */
+export function microsToWireNumber(micros: Micros): number | string {
+  const text = formatMicros(micros, 6);
+  return micros <= MAX_EXACT_NUMBER && micros >= -MAX_EXACT_NUMBER ? Number(text) : text;
 }
 
 /** Divides micros by a count, rounding half away from zero to a whole micro (e.g. average cost per message). */
 export function divideMicros(micros: Micros, divisor: bigint): Micros {
-  if (divisor === 0n) return 0n;
-  const q = micros / divisor;
-  const r = micros % divisor;
-  return r * 2n >= divisor ? q + 1n : q;
+  return divideRounded(micros, divisor);
 }

@@ -1,5 +1,11 @@
 import { ValidationError } from '../domain/errors.ts';
-import { type Dimension, EVENT_TYPES, INTEGER_MEASURES, type Measure } from '../domain/events.ts';
+import {
+  type Dimension,
+  EVENT_TYPES,
+  FAILURE_RULE,
+  INTEGER_MEASURES,
+  type Measure,
+} from '../domain/events.ts';
 import { DIMENSION_COLUMNS, MEASURE_COLUMNS, TENANT_COLUMN } from './columns.ts';
 import { type Dialect, TIME } from './dialect.ts';
 import type { Condition, MeasureSpec, QueryRow, QuerySpec, QueryValue, TimeBin } from './spec.ts';
@@ -32,10 +38,6 @@ const MAX_LIMIT = 100_000;
 /** Measure aliases: a letter first, so they never collide with the compiler's `__` names. */
 const ALIAS = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
-/** DESIGN.md: a request fails when statusCode ≥ 400 or status is FAILED/UNDELIVERABLE. */
-export const FAILURE_MIN_STATUS_CODE = 400;
-export const FAILED_STATUSES = ['FAILED', 'UNDELIVERABLE'] as const;
-
 /** Width of each bin, to refuse a peakRate `per` wider than the rows' own bin. */
 const BIN_ORDER: readonly TimeBin[] = ['second', 'minute', '5m', 'hour', 'day', 'week', 'month'];
 const PEAK_PERS = ['second', 'minute', 'hour', 'day'] as const;
@@ -63,12 +65,15 @@ function assertMeasure(value: unknown): asserts value is Measure {
   if (!isMeasure(value)) invalid(`unknown measure field ${JSON.stringify(value)}`);
 }
 
-/** The failure rule, in SQL; never NULL, so `NOT` of it is exactly "succeeded". */
+/**
+ * The domain's failure rule (FAILURE_RULE, the data isFailure reads too), in SQL; never NULL, so
+ * `NOT` of it is exactly "succeeded".
+ */
 export function failedSql(dialect: Dialect): string {
   const statusCode = dialect.dimension('statusCode');
   const status = dialect.dimension('status');
-  const statuses = FAILED_STATUSES.map(stringLiteral).join(', ');
-  return `(coalesce(${statusCode}, 0) >= ${numberLiteral(FAILURE_MIN_STATUS_CODE)} OR coalesce(${status}, '') IN (${statuses}))`;
+  const statuses = FAILURE_RULE.failedStatuses.map(stringLiteral).join(', ');
+  return `(coalesce(${statusCode}, 0) >= ${numberLiteral(FAILURE_RULE.minStatusCode)} OR coalesce(${status}, '') IN (${statuses}))`;
 }
 
 /** A status code compared with: an integer, or a string of one. */
@@ -119,6 +124,12 @@ export function conditionSql(condition: Condition, dialect: Dialect): string {
     if (condition.outcome === 'failed') return failedSql(dialect);
     if (condition.outcome === 'succeeded') return `NOT ${failedSql(dialect)}`;
     return invalid(`unknown outcome ${JSON.stringify(condition.outcome)}`);
+  }
+  if ('allOf' in condition) {
+    if (!Array.isArray(condition.allOf) || condition.allOf.length === 0) {
+      invalid('"allOf" needs at least one condition');
+    }
+    return `(${condition.allOf.map((part) => conditionSql(part, dialect)).join(' AND ')})`;
   }
   assertDimension(condition.dimension);
   const column = dialect.dimension(condition.dimension);
@@ -176,6 +187,12 @@ function measureField(field: unknown): string {
   return q(MEASURE_COLUMNS[field]);
 }
 
+/** A measure's column, or only its values on events matching `where` (NULL elsewhere, which aggregates skip). */
+function measureArgument(field: Measure, where: Condition | undefined, dialect: Dialect): string {
+  const column = measureField(field);
+  return where ? `CASE WHEN ${conditionSql(where, dialect)} THEN ${column} END` : column;
+}
+
 function sumKind(field: Measure): ColumnKind {
   if (field === 'cost') return 'micros';
   return (INTEGER_MEASURES as readonly string[]).includes(field) ? 'integerSum' : 'number';
@@ -196,10 +213,7 @@ function aggregate(measure: MeasureSpec, dialect: Dialect): Aggregate | Peak {
     case 'avg':
     case 'min':
     case 'max': {
-      const field = measureField(measure.field);
-      const argument = measure.where
-        ? `CASE WHEN ${conditionSql(measure.where, dialect)} THEN ${field} END`
-        : field;
+      const argument = measureArgument(measure.field, measure.where, dialect);
       if (measure.kind === 'sum') {
         // A sum over no values is 0, not NULL; integer sums stay integers (DuckDB HUGEINT,
         // Timestream BIGINT) and are read back as bigint.
@@ -212,7 +226,8 @@ function aggregate(measure: MeasureSpec, dialect: Dialect): Aggregate | Peak {
       if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0 || p >= 1) {
         invalid(`percentile ${as} needs p in (0, 1)`);
       }
-      return { as, kind: 'number', expression: dialect.percentile(measureField(measure.field), p) };
+      const argument = measureArgument(measure.field, measure.where, dialect);
+      return { as, kind: 'number', expression: dialect.percentile(argument, p) };
     }
     case 'distinctCount':
       assertDimension(measure.dimension);

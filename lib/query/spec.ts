@@ -9,20 +9,24 @@ import type { Dimension, EventType, Measure } from '../domain/events.ts';
 /** Width of a time bucket. `week` is the ISO week (Monday 00:00 UTC). */
 export type TimeBin = 'second' | 'minute' | '5m' | 'hour' | 'day' | 'week' | 'month';
 
-/** A condition on one event: a dimension filter, or the outcome of DESIGN.md's failure rule. */
+/**
+ * A condition on one event: a dimension filter, the outcome of DESIGN.md's failure rule
+ * (lib/domain/events.ts FAILURE_RULE), or all of several conditions.
+ */
 export type Condition =
   | { dimension: Dimension; op: 'eq' | 'ne'; value: string | number }
   | { dimension: Dimension; op: 'in'; values: readonly (string | number)[] }
   | { dimension: Dimension; op: 'present' | 'absent' }
   | { dimension: 'statusCode'; op: 'gte' | 'lt'; value: number }
-  | { outcome: 'failed' | 'succeeded' };
+  | { outcome: 'failed' | 'succeeded' }
+  | { allOf: readonly Condition[] };
 
 export type MeasureSpec =
   /** Number of events (optionally only those matching `where`). */
   | { as: string; kind: 'count'; where?: Condition }
   | { as: string; kind: 'sum' | 'avg' | 'min' | 'max'; field: Measure; where?: Condition }
-  /** Percentile of a measure, `p` in (0, 1). */
-  | { as: string; kind: 'percentile'; field: Measure; p: number }
+  /** Percentile of a measure, `p` in (0, 1) (optionally over the events matching `where`). */
+  | { as: string; kind: 'percentile'; field: Measure; p: number; where?: Condition }
   | { as: string; kind: 'distinctCount'; dimension: Dimension }
   /** Highest number of events in any one `per` bucket (e.g. peak TPS with per 'second'). */
   | { as: string; kind: 'peakRate'; per: 'second' | 'minute' | 'hour' | 'day' }

@@ -294,7 +294,8 @@ describe('GET /v1/developer/usage', () => {
       const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
       expect(sum(body.timeSeries.map((p) => p.requests))).toBe(total);
       expect(sum(body.timeSeries.map((p) => p.failedRequests))).toBe(body.usage.failedRequests);
-      expect(sum(body.timeSeries.map((p) => p.dataTransferred))).toBe(body.usage.dataTransferred);
+      const bytes = body.timeSeries.reduce((a, p) => a + BigInt(p.dataTransferred), 0n);
+      expect(bytes).toBe(BigInt(body.usage.dataTransferred));
       for (const list of [
         body.breakdown.byEndpoint,
         body.breakdown.byMethod,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UsageResponse, type UsageRow, usageResponse } from '#lib/contracts/usage-cost.ts';
+import { parseMicros } from '#lib/domain/money.ts';
 import { type LocalStack, readProblem } from '../support/local-stack.ts';
 import { llm, startUsageStack } from './usage-cost-fixture.ts';
 
@@ -120,26 +121,36 @@ function post(body: unknown, contentType = 'application/json') {
   });
 }
 
-const micros = (value: number | undefined) => BigInt(Math.round((value ?? 0) * 1_000_000));
-const sum = (rows: readonly UsageRow[], pick: (row: UsageRow) => number | undefined) =>
-  rows.reduce((total, row) => total + (pick(row) ?? 0), 0);
+/** Money as the contract shows it (a number, or an exact string past 2^53 − 1 micros), in micros. */
+const micros = (value: number | string | undefined) =>
+  typeof value === 'string' ? parseMicros(value) : BigInt(Math.round((value ?? 0) * 1_000_000));
+/** A column summed over the rows, exactly (a count may be a decimal string past 2^53 − 1). */
+const sum = (rows: readonly UsageRow[], pick: (row: UsageRow) => number | string | undefined) =>
+  rows.reduce((total, row) => total + BigInt(pick(row) ?? 0), 0n);
+const exact = (value: number | string) => BigInt(value);
 
-/** Every additive total of the summary equals the sum of the rows; cost compared in exact micros. */
+/** Every additive total of the summary equals the sum of the rows; exactly, cost in micros. */
 function expectSummaryIsSumOfRows(body: UsageResponse) {
   const { data, summary } = body;
-  if (summary.total_requests !== undefined) expect(summary.total_requests).toBe(sum(data, (r) => r.requests));
+  if (summary.total_requests !== undefined) {
+    expect(exact(summary.total_requests)).toBe(sum(data, (r) => r.requests));
+  }
   if (summary.total_tokens !== undefined) {
-    expect(summary.total_tokens).toBe(sum(data, (r) => (r.input_tokens ?? 0) + (r.output_tokens ?? 0)));
+    expect(exact(summary.total_tokens)).toBe(
+      sum(data, (r) => r.input_tokens) + sum(data, (r) => r.output_tokens),
+    );
   }
   if (summary.total_input_tokens !== undefined) {
-    expect(summary.total_input_tokens).toBe(sum(data, (r) => r.input_tokens));
+    expect(exact(summary.total_input_tokens)).toBe(sum(data, (r) => r.input_tokens));
   }
   if (summary.total_output_tokens !== undefined) {
-    expect(summary.total_output_tokens).toBe(sum(data, (r) => r.output_tokens));
+    expect(exact(summary.total_output_tokens)).toBe(sum(data, (r) => r.output_tokens));
   }
-  if (summary.total_bandwidth !== undefined)
-    expect(summary.total_bandwidth).toBe(sum(data, (r) => r.bandwidth));
-  if (summary.total_errors !== undefined) expect(summary.total_errors).toBe(sum(data, (r) => r.errors));
+  if (summary.total_bandwidth !== undefined) {
+    expect(exact(summary.total_bandwidth)).toBe(sum(data, (r) => r.bandwidth));
+  }
+  if (summary.total_errors !== undefined)
+    expect(exact(summary.total_errors)).toBe(sum(data, (r) => r.errors));
   if (summary.total_cost !== undefined) {
     expect(micros(summary.total_cost)).toBe(data.reduce((total, row) => total + micros(row.cost), 0n));
   }

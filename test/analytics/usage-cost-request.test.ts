@@ -122,8 +122,8 @@ describe('writeExportBody', () => {
     format: 'csv' as const,
   };
   const rows = [
-    { model: 'line one\nline "two", three', requests: 3, cost: 1_000_001n, latencyP99: 12.4 },
-    { model: '-1+1', requests: 1, cost: 0n, latencyP99: null },
+    { model: 'line one\nline "two", three', events: 3, requests: 3, cost: 1_000_001n, latencyP99: 12.4 },
+    { model: '-1+1', events: 1, requests: 1, cost: 0n, latencyP99: null },
   ];
 
   it('writes RFC 4180 CSV that parses back, with line breaks inside quoted fields', async () => {
@@ -155,6 +155,7 @@ describe('writeExportBody', () => {
   it('stops past the byte limit with EXPORT_TOO_LARGE', async () => {
     const many = Array.from({ length: 1000 }, (_, i) => ({
       model: `m${i}`,
+      events: 1,
       requests: 1,
       cost: 1n,
       latencyP99: 1,

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EventValidation, MAX_EVENT_AGE_MS, validateEvent } from '#lib/domain/event-validation.ts';
+import {
+  type EventValidation,
+  MAX_COST_MICROS,
+  MAX_EVENT_AGE_MS,
+  validateEvent,
+} from '#lib/domain/event-validation.ts';
 import {
   EVENT_TYPES,
   type EventType,
@@ -10,7 +15,7 @@ import {
   STRING_DIMENSIONS,
   type UsageEvent,
 } from '#lib/domain/events.ts';
-import { isDecimalString, parseMicros } from '#lib/domain/money.ts';
+import { formatMicros } from '#lib/domain/money.ts';
 
 /**
  * validateEvent is hand-tuned (fields read by name, a digit-by-digit time parser, a one-pass cost
@@ -110,13 +115,18 @@ function referenceValidate(input: unknown, now: Date): unknown {
   }
   const cost = raw.cost;
   if (!absent(cost)) {
-    if (typeof cost !== 'string' || !isDecimalString(cost)) {
+    const match = typeof cost === 'string' ? /^(\d+)(?:\.(\d{1,6}))?$/.exec(cost) : null;
+    if (!match) {
       return rejection(
         'INVALID_COST',
         '"cost" is a non-negative decimal string with at most 6 decimal places, e.g. "0.012500"',
       );
     }
-    event.cost = parseMicros(cost);
+    const micros = BigInt(match[1] as string) * 1_000_000n + BigInt((match[2] ?? '').padEnd(6, '0'));
+    if (micros > MAX_COST_MICROS) {
+      return rejection('COST_OUT_OF_RANGE', `"cost" is at most ${formatMicros(MAX_COST_MICROS)} per event`);
+    }
+    event.cost = micros;
   }
   return { ok: true, event };
 }
@@ -274,6 +284,11 @@ const costArb = mostly(
     '123456789.123456',
     '1234567890.5',
     '999999999999999.999999',
+    '9007199254.740991',
+    '9007199254.740992',
+    '0000000000009007199254.740991',
+    '00000000000000000009007199254.740992',
+    '1'.repeat(40),
     '-1',
     '.5',
     '1.',
@@ -386,7 +401,7 @@ describe('validateEvent against the plain reference', () => {
       'TIME_IN_FUTURE',
     ];
     codes.push('TIME_TOO_OLD', 'UNKNOWN_TYPE', 'INVALID_DIMENSION', 'INVALID_STATUS_CODE', 'INVALID_MEASURE');
-    codes.push('INVALID_COST', 'accepted');
+    codes.push('INVALID_COST', 'COST_OUT_OF_RANGE', 'accepted');
     expect([...outcomes].sort()).toEqual(codes.sort());
   });
 });

@@ -47,6 +47,17 @@ async function storedMessages(filter?: { operatorId?: string }): Promise<number>
   return Number(row?.n ?? 0);
 }
 
+/** The messages' cost stored for this tenant in the last hour, in exact micros. */
+async function storedCostMicros(): Promise<bigint> {
+  const [row] = await stack.stores.timeSeries.query({
+    tenantId: stack.tenant.tenantId,
+    window: { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) },
+    types: ['message'],
+    measures: [{ as: 'cost', kind: 'sum', field: 'cost' }],
+  });
+  return row?.cost as bigint;
+}
+
 describe('POST /v1/events', () => {
   it('accepts a JSON batch and counts a re-send as duplicates, never twice', async () => {
     const before = await storedMessages();
@@ -116,6 +127,47 @@ describe('POST /v1/events', () => {
     expect(body.rejected.map((r) => [r.index, r.code])).toEqual(bad.map(([, code], i) => [i + 1, code]));
     for (const r of body.rejected) expect(r.detail.length).toBeGreaterThan(5);
     expect(await storedMessages()).toBe(before + 2);
+  });
+
+  it('takes a cost up to 2^53 − 1 micros and answers COST_OUT_OF_RANGE above it, storing none of those', async () => {
+    const before = { messages: await storedMessages(), cost: await storedCostMicros() };
+    const over = [
+      message('over', { cost: '9007199254.740992' }),
+      message('huge', { cost: '123456789012345678901234567890.5' }),
+      message('padded', { cost: '0000000000009007199254.740992' }),
+    ];
+    const response = await post({
+      events: [
+        message('max', { cost: '9007199254.740991', segments: Number.MAX_SAFE_INTEGER }),
+        ...over,
+        message('bytes', { bytes: 2 ** 53 }),
+      ],
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { accepted: number; rejected: Record<string, unknown>[] };
+    expect(body.accepted).toBe(1);
+    expect(body.rejected).toEqual([
+      ...[1, 2, 3].map((index) => ({
+        index,
+        code: 'COST_OUT_OF_RANGE',
+        detail: '"cost" is at most 9007199254.740991 per event',
+      })),
+      { index: 4, code: 'INVALID_MEASURE', detail: expect.stringContaining('"bytes"') },
+    ]);
+    expect(await storedMessages()).toBe(before.messages + 1);
+    expect(await storedCostMicros()).toBe(before.cost + 9_007_199_254_740_991n);
+
+    // Alone, out-of-range costs are a 422; their ids were never marked seen, so a fixed re-send counts.
+    const alone = await post({ events: over });
+    const problem = await readProblem(alone);
+    expect([alone.status, problem.code]).toEqual([422, 'NO_EVENT_ACCEPTED']);
+    expect(problem.rejected).toEqual(
+      over.map((_, index) => expect.objectContaining({ index, code: 'COST_OUT_OF_RANGE' })),
+    );
+    expect(await storedMessages()).toBe(before.messages + 1);
+    const fixed = await post({ events: over.map((event) => ({ ...event, cost: '1' })) });
+    expect(await fixed.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    expect(await storedCostMicros()).toBe(before.cost + 9_007_199_254_740_991n + 3_000_000n);
   });
 
   it('stores SQL-looking dimension values verbatim and never executes them', async () => {

@@ -225,3 +225,26 @@ describe('shapeRows', () => {
     expect(() => shapeRows(compiled, [{ bucket: 'yesterday' }])).toThrow(/bucket/);
   });
 });
+
+describe('allOf and conditional percentiles', () => {
+  it('writes allOf as a conjunction, also inside a percentile, and refuses an empty one', () => {
+    const request = { dimension: 'type', op: 'in', values: ['api.request', 'message'] } as const;
+    const { sql } = compileQuery(
+      {
+        ...base,
+        measures: [
+          { as: 'errors', kind: 'count', where: { allOf: [request, { outcome: 'failed' }] } },
+          { as: 'p99', kind: 'percentile', field: 'latencyMs', p: 0.99, where: request },
+        ],
+      },
+      duckdbDialect(),
+    );
+    expect(sql).toContain(
+      `count(CASE WHEN ("type" IN ('api.request', 'message') AND (coalesce("status_code", 0) >= 400 OR coalesce("status", '') IN ('FAILED', 'UNDELIVERABLE'))) THEN 1 END) AS "errors"`,
+    );
+    expect(sql).toContain(
+      `quantile_cont(CASE WHEN "type" IN ('api.request', 'message') THEN "latency_ms" END, 0.99) AS "p99"`,
+    );
+    rejects({ ...base, measures: [{ as: 'n', kind: 'count', where: { allOf: [] } }] }, /allOf/);
+  });
+});

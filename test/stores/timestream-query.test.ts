@@ -16,6 +16,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventIdLedger } from '#lib/domain/ports/event-id-ledger.ts';
+import { queryUsage, resolveUsageRequest } from '../../lib/analytics/usage-cost.ts';
+import { usageResponse } from '../../lib/contracts/usage-cost.ts';
+import { toJson } from '../../lib/http/route.ts';
 import type { QuerySpec } from '../../lib/query/spec.ts';
 import { parseTimestamp } from '../../lib/stores/timestream/query-result.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
@@ -195,6 +198,49 @@ describe('TimestreamTimeSeriesStore query path', () => {
       TableName: 'events',
     });
     expect(queryMock.commandCalls(QueryCommand)).toHaveLength(0); // no billed query
+  });
+
+  it('answers sums past 2^53 of the usage API exactly: BIGINT strings to bigint to decimal strings', async () => {
+    // 3 × (2^52 + 1) tokens and bytes, and 3 × (2^53 − 1) micros of cost: none of them a double.
+    const tokens = '13510798882111491';
+    const costMicros = '27021597764222973';
+    const bigint = (Name: string) => ({ Name, Type: { ScalarType: 'BIGINT' as const } });
+    const names = ['cost', 'requests', 'events', 'inputtokens', 'outputtokens', 'bandwidth'];
+    const page = (values: readonly string[]): QueryCommandOutput => ({
+      $metadata: {},
+      QueryId: 'AEDQCANMQZ6NXZ5FXZ3T4G3QAEBIGSUM1',
+      ColumnInfo: names.map(bigint),
+      Rows: [{ Data: values.map((ScalarValue) => ({ ScalarValue })) }],
+    });
+    queryMock.on(QueryCommand).resolves(page([costMicros, '3', '5', tokens, tokens, tokens]));
+    const plan = resolveUsageRequest(
+      { range: '24h', metrics: ['requests', 'tokens', 'cost', 'bandwidth'] },
+      new Date('2026-04-18T12:00:00Z'),
+      'query',
+    );
+
+    const answer = usageResponse.parse(JSON.parse(toJson(await queryUsage(store, 'tenant-1', plan))));
+
+    const exact = {
+      requests: 3,
+      input_tokens: tokens,
+      output_tokens: tokens,
+      cost: '27021597764.222973',
+      bandwidth: tokens,
+    };
+    expect(answer.data).toEqual([exact]);
+    expect(answer.summary).toEqual({
+      total_requests: 3,
+      total_tokens: '27021597764222982',
+      total_cost: '27021597764.222973',
+      total_bandwidth: tokens,
+    });
+    const sql = queryMock.commandCalls(QueryCommand)[0]?.args[0].input.QueryString ?? '';
+    // Requests are the request types' events; the sums read every event.
+    expect(sql).toContain(
+      `count(CASE WHEN "type" IN ('api.request', 'gateway.request', 'llm.request', 'message') THEN 1 END)`,
+    );
+    expect(sql).toContain('coalesce(sum("input_tokens"), 0)');
   });
 
   it('ping throws when the table is missing', async () => {

@@ -73,7 +73,7 @@ const dimensionValueArb = (dimension: Dimension): fc.Arbitrary<string | number> 
 
 const runEndArb = fc.oneof(fc.constantFrom(...STATUS_CODES), fc.integer({ min: 190, max: 510 }));
 
-export const conditionArb: fc.Arbitrary<Condition> = fc.oneof(
+const simpleConditionArb: fc.Arbitrary<Condition> = fc.oneof(
   fc.constantFrom<Condition>({ outcome: 'failed' }, { outcome: 'succeeded' }),
   fc
     .tuple(fc.constantFrom(...GROUPABLE), fc.constantFrom('eq' as const, 'ne' as const))
@@ -114,6 +114,17 @@ export const conditionArb: fc.Arbitrary<Condition> = fc.oneof(
     .map(([op, value]): Condition => ({ dimension: 'statusCode', op, value })),
 );
 
+export const conditionArb: fc.Arbitrary<Condition> = fc.oneof(
+  { weight: 4, arbitrary: simpleConditionArb },
+  // "A failed request": the usage/cost family's errors (a type in-list and the failure rule).
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(simpleConditionArb, { minLength: 1, maxLength: 2 })
+      .map((allOf): Condition => ({ allOf })),
+  },
+);
+
 const FIELDS = ['latencyMs', 'units', 'bytes', 'inputTokens', 'outputTokens', 'cost'] as const;
 const PERS = ['second', 'minute', 'hour', 'day'] as const;
 const BINS: readonly TimeBin[] = ['second', 'minute', '5m', 'hour', 'day', 'week', 'month'];
@@ -130,8 +141,15 @@ const measureArb: fc.Arbitrary<Unnamed> = fc.oneof(
     )
     .map(([kind, field, where]): Unnamed => (where ? { kind, field, where } : { kind, field })),
   fc
-    .tuple(fc.constantFrom(...FIELDS), fc.double({ min: 0.01, max: 0.99, noNaN: true }))
-    .map(([field, p]): Unnamed => ({ kind: 'percentile', field, p })),
+    .tuple(
+      fc.constantFrom(...FIELDS),
+      fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+      optional(conditionArb),
+    )
+    .map(
+      ([field, p, where]): Unnamed =>
+        where ? { kind: 'percentile', field, p, where } : { kind: 'percentile', field, p },
+    ),
   fc.constantFrom(...GROUPABLE).map((dimension): Unnamed => ({ kind: 'distinctCount', dimension })),
   fc.constantFrom(...PERS).map((per): Unnamed => ({ kind: 'peakRate', per })),
   fc.constant<Unnamed>({ kind: 'lastTime' }),

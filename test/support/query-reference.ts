@@ -40,6 +40,7 @@ export function matches(event: UsageEvent, condition: Condition): boolean {
     });
     return condition.outcome === 'failed' ? failed : !failed;
   }
+  if ('allOf' in condition) return condition.allOf.every((part) => matches(event, part));
   const value = dimensionValue(event, condition.dimension);
   switch (condition.op) {
     case 'eq':
@@ -134,7 +135,8 @@ function evaluate(measure: MeasureSpec, events: readonly UsageEvent[]): QueryVal
       return measure.kind === 'min' ? Math.min(...numbers) : Math.max(...numbers);
     }
     case 'percentile': {
-      const values = events.map((e) => fieldValue(e, measure.field)).filter((v) => v !== undefined);
+      const selected = measure.where ? events.filter((e) => matches(e, measure.where as Condition)) : events;
+      const values = selected.map((e) => fieldValue(e, measure.field)).filter((v) => v !== undefined);
       return quantileCont(values.map(Number), measure.p);
     }
     case 'distinctCount':
