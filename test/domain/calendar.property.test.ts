@@ -115,12 +115,10 @@ describe('parseInstant', () => {
   /** One component of a valid instant made impossible, with the words the refusal must give. */
   const brokenArb: fc.Arbitrary<{ text: string; reason: string }> = validArb.chain((c) =>
     fc.oneof(
-      fc
-        .integer({ min: daysInMonth(c.year, c.month) + 1, max: 99 })
-        .map((day) => ({
-          text: write({ ...c, day }),
-          reason: `has ${daysInMonth(c.year, c.month)} days, not ${day}`,
-        })),
+      fc.integer({ min: daysInMonth(c.year, c.month) + 1, max: 99 }).map((day) => ({
+        text: write({ ...c, day }),
+        reason: `has ${daysInMonth(c.year, c.month)} days, not ${day}`,
+      })),
       fc.constant({ text: write({ ...c, day: 0 }), reason: 'day 00' }),
       fc
         .integer({ min: 13, max: 99 })
@@ -133,19 +131,15 @@ describe('parseInstant', () => {
       fc
         .integer({ min: 60, max: 99 })
         .map((minute) => ({ text: write({ ...c, minute }), reason: `minute ${minute}` })),
-      fc
-        .integer({ min: 60, max: 99 })
-        .map((second) => ({
-          text: write({ ...c, second }),
-          reason: second === 60 ? 'leap second' : `second ${second}`,
-        })),
+      fc.integer({ min: 60, max: 99 }).map((second) => ({
+        text: write({ ...c, second }),
+        reason: second === 60 ? 'leap second' : `second ${second}`,
+      })),
       fc.constant({ text: write(c).replace(/(Z|[+-]\d\d:\d\d)$/, ''), reason: 'no zone' }),
-      fc
-        .integer({ min: 24, max: 99 })
-        .map((hours) => ({
-          text: `${write(c).replace(/(Z|[+-]\d\d:\d\d)$/, '')}+${hours}:00`,
-          reason: 'offset',
-        })),
+      fc.integer({ min: 24, max: 99 }).map((hours) => ({
+        text: `${write(c).replace(/(Z|[+-]\d\d:\d\d)$/, '')}+${hours}:00`,
+        reason: 'offset',
+      })),
       fc.constant({ text: write(c).slice(0, 10), reason: 'a date without a time' }),
     ),
   );
