@@ -23,6 +23,8 @@ import {
  */
 function calendarValue<T>(
   rule: string,
+  /** The form alone, for the documents (the calendar rules are the parser's). */
+  pattern: string,
   read: (text: unknown) => { ok: true; value: T } | { ok: false; reason: string },
 ) {
   return z
@@ -42,7 +44,7 @@ function calendarValue<T>(
       });
       return z.NEVER;
     })
-    .meta({ type: 'string', description: `${rule[0]?.toUpperCase()}${rule.slice(1)}` });
+    .meta({ type: 'string', pattern, description: `${rule[0]?.toUpperCase()}${rule.slice(1)}` });
 }
 
 const asText =
@@ -59,19 +61,28 @@ export interface DateParam {
 }
 
 /** A window bound or validity start/end: a date (read as 00:00Z) or a date-time with a zone, as its instant. */
-export const dateOrInstantParam = calendarValue(DATE_OR_INSTANT_RULE, (text) => {
+const DATE_FORM = String.raw`\d{4}-\d{2}-\d{2}`;
+const DATE_OR_INSTANT_FORM = String.raw`^${DATE_FORM}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$`;
+
+export const dateOrInstantParam = calendarValue(DATE_OR_INSTANT_RULE, DATE_OR_INSTANT_FORM, (text) => {
   const parsed = parseDateOrInstant(text);
   return parsed.ok ? { ok: true, value: new Date(parsed.millis) } : parsed;
 });
 
 /** The same, keeping whether it was a plain date (usage and cost: an `end_date` date is inclusive). */
-export const dateOrInstantWithKindParam = calendarValue<DateParam>(DATE_OR_INSTANT_RULE, (text) => {
-  const parsed = parseDateOrInstant(text);
-  return parsed.ok ? { ok: true, value: { at: new Date(parsed.millis), dateOnly: parsed.dateOnly } } : parsed;
-});
+export const dateOrInstantWithKindParam = calendarValue<DateParam>(
+  DATE_OR_INSTANT_RULE,
+  DATE_OR_INSTANT_FORM,
+  (text) => {
+    const parsed = parseDateOrInstant(text);
+    return parsed.ok
+      ? { ok: true, value: { at: new Date(parsed.millis), dateOnly: parsed.dateOnly } }
+      : parsed;
+  },
+);
 
 /** A calendar date `YYYY-MM-DD`, kept as written (it is the canonical form). */
-export const calendarDateParam = calendarValue(DATE_RULE, asText(parseCalendarDate));
+export const calendarDateParam = calendarValue(DATE_RULE, `^${DATE_FORM}$`, asText(parseCalendarDate));
 
 /** A calendar month `YYYY-MM` (budgets), kept as written. */
-export const monthParam = calendarValue(MONTH_RULE, asText(parseMonth));
+export const monthParam = calendarValue(MONTH_RULE, String.raw`^\d{4}-\d{2}$`, asText(parseMonth));
