@@ -30,6 +30,7 @@ import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type { StoredPricePlan } from '#lib/domain/registry/price-plans.ts';
 import { DAY_MS, isoSeconds, type TimeWindow } from '#lib/domain/windows.ts';
 import type { QueryRow, QuerySpec } from '#lib/query/spec.ts';
+import { DATE_RULE, INVALID_TIME, parseCalendarDate } from '../domain/calendar.ts';
 import { HAS_OPERATOR } from './platform-metrics.ts';
 import { listConnectors, listOperators } from './platform-registry.ts';
 
@@ -54,10 +55,20 @@ export interface ReportPeriod {
   window: TimeWindow;
 }
 
+/** 00:00Z of a report date; the query schema reads it the same way, this holds for any other caller. */
+function reportDateMillis(name: 'start' | 'end', value: string): number {
+  const date = parseCalendarDate(value);
+  if (date.ok) return date.millis;
+  const message = `must be ${DATE_RULE} (${date.reason})`;
+  throw new ValidationError('VALIDATION_FAILED', `query parameter '${name}': ${message}`, {
+    errors: [{ in: 'query', name, code: INVALID_TIME, message }],
+  });
+}
+
 /** The report's window; 400 INVALID_WINDOW naming `end` when it ends before it starts or is too long. */
 export function reportWindow(start: string, end: string): ReportPeriod {
-  const from = new Date(`${start}T00:00:00Z`);
-  const to = new Date(Date.parse(`${end}T00:00:00Z`) + DAY_MS);
+  const from = new Date(reportDateMillis('start', start));
+  const to = new Date(reportDateMillis('end', end) + DAY_MS);
   const days = (to.getTime() - from.getTime()) / DAY_MS;
   if (days < 1) {
     throw new ValidationError('INVALID_WINDOW', `'end' (${end}) must not be before 'start' (${start})`, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { exactCount, isoDateTimeParam, moneyString, windowSchema } from './common.ts';
+import { dateOrInstantParam } from './calendar.ts';
+import { exactCount, moneyString, windowSchema } from './common.ts';
 
 /**
  * contracts/delivery-analytics-api.txt: request and response schemas. Handlers parse with the
@@ -7,8 +8,8 @@ import { exactCount, isoDateTimeParam, moneyString, windowSchema } from './commo
  * real answers against the same ones.
  */
 export const deliveryWindowQuery = z.strictObject({
-  from: isoDateTimeParam.optional(),
-  to: isoDateTimeParam.optional(),
+  from: dateOrInstantParam.optional(),
+  to: dateOrInstantParam.optional(),
   granularity: z.enum(['hourly', 'daily']).default('daily'),
 });
 
@@ -79,8 +80,8 @@ export type AccountUsageResponse = z.infer<typeof accountUsageResponse>;
 export const THROUGHPUT_RESOLUTIONS = ['1m', '5m', '1h'] as const;
 export type ThroughputResolution = (typeof THROUGHPUT_RESOLUTIONS)[number];
 export const throughputQuery = z.strictObject({
-  from: isoDateTimeParam.optional(),
-  to: isoDateTimeParam.optional(),
+  from: dateOrInstantParam.optional(),
+  to: dateOrInstantParam.optional(),
   resolution: z.enum(THROUGHPUT_RESOLUTIONS).default('5m'),
 });
 export const throughputResponse = z.strictObject({
@@ -97,8 +98,8 @@ export const throughputResponse = z.strictObject({
 export type ThroughputResponse = z.infer<typeof throughputResponse>;
 
 export const breakdownQuery = z.strictObject({
-  from: isoDateTimeParam.optional(),
-  to: isoDateTimeParam.optional(),
+  from: dateOrInstantParam.optional(),
+  to: dateOrInstantParam.optional(),
 });
 export const deliveryBreakdownResponse = z.strictObject({
   window: windowSchema,

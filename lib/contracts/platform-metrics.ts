@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UNIT_PRICE_PATTERN } from '../domain/registry/price-plans.ts';
-import { integerParam, isoDateTimeParam, moneyString, windowSchema } from './common.ts';
+import { calendarDateParam, dateOrInstantParam } from './calendar.ts';
+import { integerParam, moneyString, windowSchema } from './common.ts';
 
 /**
  * contracts/platform-metrics-api.txt: the metrics endpoints (summary, per operator, per
@@ -25,8 +26,8 @@ const connectionCounts = z.strictObject({
 export const PLATFORM_DEFAULT_WINDOW_DAYS = 30;
 
 export const platformWindowQuery = z.strictObject({
-  from: isoDateTimeParam.optional(),
-  to: isoDateTimeParam.optional(),
+  from: dateOrInstantParam.optional(),
+  to: dateOrInstantParam.optional(),
 });
 
 // GET /platform-api/metrics/summary
@@ -69,8 +70,8 @@ export const DEFAULT_OPERATORS_LIMIT = 50;
  * default 50) and `offset` (default 0).
  */
 export const platformOperatorsQuery = z.strictObject({
-  from: isoDateTimeParam.optional(),
-  to: isoDateTimeParam.optional(),
+  from: dateOrInstantParam.optional(),
+  to: dateOrInstantParam.optional(),
   limit: integerParam(1, MAX_OPERATORS_LIMIT).default(DEFAULT_OPERATORS_LIMIT),
   offset: integerParam(0, Number.MAX_SAFE_INTEGER).default(0),
   sort: z.enum(OPERATOR_SORTS).default('apiCalls'),
@@ -148,24 +149,15 @@ export type PlatformConnectorsResponse = z.infer<typeof platformConnectorsRespon
 
 export const MAX_REPORT_DAYS = 92;
 
+/** The form the report prints its dates in (requests read them with calendarDateParam). */
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isCalendarDate = (value: string) => {
-  const at = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === value;
-};
-const reportDate = z
-  .string({
-    error: (issue) => (issue.input === undefined ? 'is required (a date, YYYY-MM-DD)' : 'must be a string'),
-  })
-  .regex(DATE, 'must be a date YYYY-MM-DD, e.g. 2026-03-01')
-  .refine(isCalendarDate, 'is not a calendar date');
 
 /**
  * `start` and `end` are both required UTC calendar dates and `end` is inclusive: the report
  * covers [start 00:00Z, end + 1 day 00:00Z). `end` before `start`, or more than 92 days (a
  * quarter), is 400 INVALID_WINDOW naming `end`.
  */
-export const usageReportQuery = z.strictObject({ start: reportDate, end: reportDate });
+export const usageReportQuery = z.strictObject({ start: calendarDateParam, end: calendarDateParam });
 export type UsageReportQuery = z.infer<typeof usageReportQuery>;
 
 const unitPriceString = z.string().regex(UNIT_PRICE_PATTERN);

@@ -5,7 +5,7 @@ import { PRICE_METRICS, UNIT_PRICE_PATTERN } from '../domain/registry/price-plan
 import { isCurrency, isTimeZone } from '../domain/registry/settings.ts';
 import { CONNECTION_STATUSES, OPERATOR_STATUSES } from '../domain/registry/types.ts';
 import { ROLES } from '../domain/roles.ts';
-import { isoDateTimeParam } from './common.ts';
+import { dateOrInstantParam } from './calendar.ts';
 
 /**
  * The registry part of contracts/platform-metrics-api.txt (settings) and of the platform API
@@ -37,7 +37,7 @@ const httpsUrl = z
   .max(2048);
 const currencySchema = z.string().refine(isCurrency, 'must be an ISO 4217 currency code, e.g. EUR');
 const timeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/London');
-const instant = isoDateTimeParam.transform((date) => date.toISOString());
+const instant = dateOrInstantParam.transform((date) => date.toISOString());
 const nonEmptyPatch = (value: object) => Object.keys(value).length > 0;
 const NON_EMPTY = { message: 'send at least one field to change' };
 const meta = {

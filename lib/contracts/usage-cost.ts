@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type DateParam, dateOrInstantWithKindParam } from './calendar.ts';
 import { exactCount, exactMoneyNumber } from './common.ts';
 
 /**
@@ -100,37 +101,6 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const MAX_USAGE_LIMIT = 10_000;
 
-/** A date (`2025-06-01`, a whole UTC day) or a date-time with a zone (`2025-06-01T10:00:00Z`). */
-export interface DateParam {
-  at: Date;
-  dateOnly: boolean;
-}
-
-const DATE_OR_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
-export const dateParam = z
-  .string()
-  .refine(
-    (value) => {
-      if (!DATE_OR_DATE_TIME.test(value)) return false;
-      const at = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-      return !Number.isNaN(at) && calendarDateOk(value);
-    },
-    { message: 'must be a date (2025-06-01) or an ISO 8601 date-time with a zone (2025-06-01T00:00:00Z)' },
-  )
-  .transform((value): DateParam => {
-    const dateOnly = value.length === 10;
-    return { at: new Date(Date.parse(dateOnly ? `${value}T00:00:00Z` : value)), dateOnly };
-  });
-
-/** Date.parse may roll 2025-02-30 over to March; a real calendar date survives the round trip. */
-function calendarDateOk(value: string): boolean {
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number);
-  if (y === undefined || m === undefined || d === undefined) return false;
-  const probe = new Date(Date.UTC(y, m - 1, d));
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
-}
-
 /** GET list parameters: comma-separated (API Gateway joins repeated parameters with commas). */
 const listParam = z.string().transform((value) =>
   value
@@ -140,8 +110,8 @@ const listParam = z.string().transform((value) =>
 );
 
 const windowParams = {
-  start_date: dateParam.optional(),
-  end_date: dateParam.optional(),
+  start_date: dateOrInstantWithKindParam.optional(),
+  end_date: dateOrInstantWithKindParam.optional(),
   range: z.enum(USAGE_RANGES).optional(),
 };
 

@@ -1,3 +1,4 @@
+import { INSTANT_RULE, INVALID_TIME, parseInstant } from './calendar.ts';
 import {
   EVENT_TYPES,
   type EventType,
@@ -15,12 +16,12 @@ export const MAX_EVENT_AGE_MS = 365 * 24 * 3600 * 1000;
 
 export interface EventRejection {
   code:
+    | typeof INVALID_TIME
     | 'NOT_AN_OBJECT'
     | 'MALFORMED_JSON'
     | 'MISSING_FIELD'
     | 'UNKNOWN_FIELD'
     | 'INVALID_ID'
-    | 'INVALID_TIME'
     | 'TIME_IN_FUTURE'
     | 'TIME_TOO_OLD'
     | 'UNKNOWN_TYPE'
@@ -34,8 +35,6 @@ export interface EventRejection {
 
 export type EventValidation = { ok: true; event: UsageEvent } | { ok: false; rejection: EventRejection };
 
-// ISO 8601 date-time with an explicit zone; a time without one would be ambiguous.
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const FRACTIONAL_MEASURES = ['latencyMs', 'units'] as const;
 const MAX_ID_LENGTH = 128;
 /** Whole parts up to this many digits make micros below 2^53: exact as a number. */
@@ -104,70 +103,6 @@ const isFractionalMeasure = (value: unknown): value is number =>
 
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 const isKnownType = (type: string): type is EventType => KNOWN_TYPES.has(type);
-
-/** The number written by `count` ASCII digits at `start`, or -1 when one of them is not a digit. */
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const digit = text.charCodeAt(i) - 0x30;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-/** Days from 1970-01-01 to a civil date (year ≥ 1), a day past the month's end rolling over as in Date.UTC. */
-function daysSinceEpoch(year: number, month: number, day: number): number {
-  // Years counted from March, so that the leap day ends a year (H. Hinnant's days_from_civil).
-  const marchYear = month <= 2 ? year - 1 : year;
-  const era = Math.floor(marchYear / 400);
-  const yearOfEra = marchYear - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-/**
- * Epoch millis of a valid `time`, NaN otherwise. The form toISOString writes
- * (YYYY-MM-DDTHH:MM:SS.sssZ, what most clients send) is read digit by digit, with the ranges
- * Date.parse accepts (a day up to 31 rolls over into the next month, as it does there); any
- * other form, and hour 24 or a year below 1000, go to ISO_TIME and Date.parse.
- */
-function timeMillis(time: unknown): number {
-  if (typeof time !== 'string') return Number.NaN;
-  if (
-    time.length === 24 &&
-    time.charCodeAt(4) === 0x2d &&
-    time.charCodeAt(7) === 0x2d &&
-    time.charCodeAt(10) === 0x54 &&
-    time.charCodeAt(13) === 0x3a &&
-    time.charCodeAt(16) === 0x3a &&
-    time.charCodeAt(19) === 0x2e &&
-    time.charCodeAt(23) === 0x5a
-  ) {
-    const year = digitsAt(time, 0, 4);
-    const month = digitsAt(time, 5, 2);
-    const day = digitsAt(time, 8, 2);
-    const hour = digitsAt(time, 11, 2);
-    const minute = digitsAt(time, 14, 2);
-    const second = digitsAt(time, 17, 2);
-    const millis = digitsAt(time, 20, 3);
-    // A non-digit reads -1 and leaves it to ISO_TIME, which refuses it.
-    const inRange =
-      year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23;
-    if (inRange && minute >= 0 && second >= 0 && millis >= 0) {
-      if (minute > 59 || second > 59) return Number.NaN;
-      return (
-        daysSinceEpoch(year, month, day) * 86_400_000 +
-        hour * 3_600_000 +
-        minute * 60_000 +
-        second * 1000 +
-        millis
-      );
-    }
-  }
-  return ISO_TIME.test(time) ? Date.parse(time) : Number.NaN;
-}
 
 /**
  * Micros of a non-negative decimal string with at most 6 decimal places (money.ts's
@@ -276,10 +211,9 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   if (typeof id !== 'string' || !isValidId(id)) {
     return reject('INVALID_ID', '"id" is 1 to 128 printable ASCII characters without spaces');
   }
-  const millis = timeMillis(rawTime);
-  if (Number.isNaN(millis)) {
-    return reject('INVALID_TIME', '"time" is an ISO 8601 date-time with a zone, e.g. 2026-04-18T10:00:00Z');
-  }
+  const time = parseInstant(rawTime);
+  if (!time.ok) return reject(INVALID_TIME, `"time" must be ${INSTANT_RULE} (${time.reason})`);
+  const millis = time.millis;
   const nowMillis = now.getTime();
   if (millis > nowMillis + MAX_EVENT_FUTURE_MS) {
     return reject('TIME_IN_FUTURE', '"time" is more than 15 minutes in the future');

@@ -77,6 +77,10 @@ const problemSchema = z.looseObject({
       z.strictObject({
         in: z.enum(['query', 'path', 'body', 'header']),
         name: z.string(),
+        code: z
+          .string()
+          .optional()
+          .describe('INVALID_TIME for a malformed or impossible date or time, as ingest rejects one'),
         message: z.string(),
       }),
     )

@@ -70,6 +70,11 @@ export function problemResponse(
 export interface ValidationIssue {
   in: 'query' | 'path' | 'body' | 'header';
   name: string;
+  /**
+   * Present when the value's fault has a stable code of its own: INVALID_TIME for a malformed or
+   * impossible date or time (lib/contracts/calendar.ts), the code ingest rejects an event's `time` with.
+   */
+  code?: string;
   message: string;
 }
 
@@ -84,7 +89,13 @@ export function zodIssues(error: z.ZodError, location: ValidationIssue['in']): V
         message: `unknown ${location === 'body' ? 'field' : 'parameter'}`,
       }));
     }
-    return [{ in: location, name: prefix.length > 0 ? prefix.join('.') : location, message: issue.message }];
+    const name = prefix.length > 0 ? prefix.join('.') : location;
+    const code = issue.code === 'custom' ? issue.params?.code : undefined;
+    return [
+      typeof code === 'string'
+        ? { in: location, name, code, message: issue.message }
+        : { in: location, name, message: issue.message },
+    ];
   });
 }
 

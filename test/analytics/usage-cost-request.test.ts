@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveUsageRequest, resolveUsageWindow, usageRowsSpec } from '#lib/analytics/usage-cost.ts';
 import { writeExportBody } from '#lib/analytics/usage-cost-export.ts';
 import { changePct } from '#lib/analytics/usage-cost-overview.ts';
-import { dateParam, usageQueryParams } from '#lib/contracts/usage-cost.ts';
+import { dateOrInstantWithKindParam as dateParam } from '#lib/contracts/calendar.ts';
+import { usageQueryParams } from '#lib/contracts/usage-cost.ts';
 import { PayloadTooLargeError, ValidationError } from '#lib/domain/errors.ts';
 import { parseCsv } from './usage-cost-csv.ts';
 

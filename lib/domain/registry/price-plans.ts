@@ -1,3 +1,4 @@
+import { INSTANT_RULE, INVALID_TIME, parseInstant } from '../calendar.ts';
 import { ValidationError } from '../errors.ts';
 import type { EntityMeta } from './types.ts';
 
@@ -105,12 +106,24 @@ export function findOverlap<P extends Validity & { id: string }>(
 }
 
 /**
- * Rules a price list must keep beyond its shape: validity ends after it starts, at most one price
+ * Rules a price list must keep beyond its shape: validity bounds are real instants (the request
+ * schema already reads them with lib/domain/calendar.ts; this holds for any other caller), validity ends after it starts, at most one price
  * per (metric, dimension value), and dimension values only for metrics that have a dimension.
  */
 export function assertValidPlan(plan: Validity & Pick<PricePlan, 'prices'>): void {
-  const errors: { in: 'body'; name: string; message: string }[] = [];
-  if (plan.validTo !== undefined && endOf(plan) <= startOf(plan)) {
+  const errors: { in: 'body'; name: string; code?: string; message: string }[] = [];
+  for (const name of ['validFrom', 'validTo'] as const) {
+    const bound = plan[name] === undefined ? undefined : parseInstant(plan[name]);
+    if (bound?.ok === false) {
+      errors.push({
+        in: 'body',
+        name,
+        code: INVALID_TIME,
+        message: `must be ${INSTANT_RULE} (${bound.reason})`,
+      });
+    }
+  }
+  if (errors.length === 0 && plan.validTo !== undefined && endOf(plan) <= startOf(plan)) {
     errors.push({ in: 'body', name: 'validTo', message: 'must be later than validFrom' });
   }
   const seen = new Set<string>();
