@@ -80,6 +80,7 @@ if (workerCount > 0) {
     workers = await startLambdaWorkers({
       count: workerCount,
       dynamodbEndpoint: stores.dynamo.endpoint,
+      dynamodbAccessKeyId: stores.dynamo.accessKeyId,
       connectTimeSeries: stores.connectTimeSeries,
       functions: [...new Set(routes.map((route) => route.function))],
     });
@@ -95,6 +96,7 @@ writeRuntimeFile(dir, {
   pid: process.pid,
   url: server.url,
   dynamodbEndpoint: stores.dynamo.endpoint,
+  dynamodbAccessKeyId: stores.dynamo.accessKeyId,
   startedAt: new Date().toISOString(),
 });
 
