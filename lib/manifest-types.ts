@@ -7,6 +7,8 @@ import type { Role } from './domain/roles.ts';
 export type Binding =
   | 'config:read'
   | 'config:write'
+  /** Read, and create once, the key that seals list cursors (one item of the config table). */
+  | 'config:cursor-key'
   | 'timeseries:read'
   | 'timeseries:write'
   | 'alerts:publish';
@@ -32,8 +34,22 @@ export interface RouteEntry extends FunctionSpec {
   auth: Role | 'public';
 }
 
+/** Where a manifest entry runs: AWS (the CDK stack) and the local runtime (`npm start`). */
+export type RuntimeName = 'aws' | 'local';
+
 export interface ScheduleEntry extends FunctionSpec {
   /** EventBridge schedule expression: `rate(1 minute)`, `cron(0 * * * ? *)`. */
   expression: string;
   description: string;
+  /**
+   * The runtimes that schedule this job; both when omitted. A job that only stands in locally for
+   * a cloud feature (the expired-items sweep for DynamoDB TTL) names `['local']`, and the CDK stack
+   * deploys no function for it.
+   */
+  runtimes?: readonly RuntimeName[];
+}
+
+/** True when the runtime schedules the job. */
+export function scheduledIn(entry: ScheduleEntry, runtime: RuntimeName): boolean {
+  return entry.runtimes === undefined || entry.runtimes.includes(runtime);
 }

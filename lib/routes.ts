@@ -85,7 +85,7 @@ const manifest = [
     path: '/platform-api/operators',
     function: 'registry-operators-list',
     auth: 'platform',
-    binds: ['config:read'],
+    binds: ['config:read', 'config:cursor-key'],
   },
   {
     method: 'GET',
@@ -120,7 +120,7 @@ const manifest = [
     path: '/platform-api/connectors',
     function: 'registry-connectors-list',
     auth: 'platform',
-    binds: ['config:read'],
+    binds: ['config:read', 'config:cursor-key'],
   },
   {
     method: 'GET',
@@ -155,7 +155,7 @@ const manifest = [
     path: '/platform-api/connections',
     function: 'registry-connections-list',
     auth: 'platform',
-    binds: ['config:read'],
+    binds: ['config:read', 'config:cursor-key'],
   },
   {
     method: 'GET',
@@ -190,7 +190,7 @@ const manifest = [
     path: '/platform-api/accounts',
     function: 'registry-accounts-list',
     auth: 'platform',
-    binds: ['config:read'],
+    binds: ['config:read', 'config:cursor-key'],
   },
   {
     method: 'GET',
@@ -225,7 +225,7 @@ const manifest = [
     path: '/platform-api/projects',
     function: 'registry-projects-list',
     auth: 'platform',
-    binds: ['config:read'],
+    binds: ['config:read', 'config:cursor-key'],
   },
   {
     method: 'GET',
@@ -274,7 +274,7 @@ const manifest = [
     path: '/platform-api/keys',
     function: 'registry-keys-list',
     auth: 'platform',
-    binds: ['config:read'],
+    binds: ['config:read', 'config:cursor-key'],
   },
   {
     method: 'GET',
@@ -309,7 +309,7 @@ const manifest = [
     path: '/platform-api/price-plans',
     function: 'registry-price-plans-list',
     auth: 'platform',
-    binds: ['config:read'],
+    binds: ['config:read', 'config:cursor-key'],
   },
   {
     method: 'GET',

@@ -9,6 +9,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '#lib/config/env.ts';
 import type { Binding, FunctionSpec } from '#lib/manifest-types.ts';
+import { CURSOR_KEY_PARTITION } from '#lib/stores/dynamodb/config-table.ts';
 import type { TimeSeriesStore } from './time-series-store.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,6 +20,15 @@ export const FUNCTION_TAG = 'meterhouse:function';
 export const SERVICE_NAME = 'meterhouse';
 
 export type FunctionKind = 'route' | 'job';
+
+/** What `config:read` may do: get, batch-get and query items, check conditions, describe the table. */
+export const CONFIG_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
 
 const DEFAULT_MEMORY_MB = 512;
 const DEFAULT_TIMEOUT_SECONDS: Record<FunctionKind, number> = { route: 10, job: 60 };
@@ -131,8 +141,12 @@ export class MeterhouseFunction extends Construct implements iam.IGrantable {
   /** Applies every binding of the manifest entry. */
   bindAll(binds: readonly Binding[], resources: PlatformResources): this {
     const has = (binding: Binding) => binds.includes(binding);
-    if (has('config:read') || has('config:write')) {
-      this.bindConfigTable(resources.configTable, { read: has('config:read'), write: has('config:write') });
+    if (has('config:read') || has('config:write') || has('config:cursor-key')) {
+      this.bindConfigTable(resources.configTable, {
+        read: has('config:read'),
+        write: has('config:write'),
+        cursorKey: has('config:cursor-key'),
+      });
     }
     if (has('timeseries:read') || has('timeseries:write')) {
       this.bindTimeSeries(resources.timeSeries, {
@@ -144,11 +158,31 @@ export class MeterhouseFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
-  /** `config:write` alone grants writes only: conditional writes need no read permission. */
-  bindConfigTable(table: ITableV2, access: { read: boolean; write: boolean }): this {
+  /**
+   * `config:write` alone grants writes only: conditional writes need no read permission. Reads are
+   * listed action by action instead of `grantReadData`, which includes `dynamodb:Scan`: no function
+   * needs a Scan, and on a table that holds one ledger item per ingested event a stray one is a bill
+   * that grows with every event. `cursorKey` grants the cursor-sealing key's item alone (by its
+   * partition key), so that a read-only list function can create it once.
+   */
+  bindConfigTable(table: ITableV2, access: { read: boolean; write: boolean; cursorKey?: boolean }): this {
     this.addEnvironment(ENV.configTable, table.tableName);
-    if (access.read) table.grantReadData(this);
+    if (access.read) {
+      iam.Grant.addToPrincipal({
+        grantee: this,
+        actions: CONFIG_READ_ACTIONS,
+        resourceArns: [table.tableArn, `${table.tableArn}/index/*`],
+      });
+    }
     if (access.write) table.grantWriteData(this);
+    if (access.cursorKey) {
+      iam.Grant.addToPrincipal({
+        grantee: this,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resourceArns: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CURSOR_KEY_PARTITION] } },
+      });
+    }
     return this;
   }
 

@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { RouteEntry, ScheduleEntry } from '#lib/manifest-types.ts';
+import { type RouteEntry, type ScheduleEntry, scheduledIn } from '#lib/manifest-types.ts';
 import { routes as routeManifest } from '#lib/routes.ts';
 import { schedules as scheduleManifest } from '#lib/schedules.ts';
 import { GSI1 } from '#lib/stores/dynamodb/config-table.ts';
@@ -171,7 +171,8 @@ export class MeterhouseStack extends Stack {
       });
     }
 
-    for (const schedule of schedules) {
+    // A job the manifest keeps local (the expired-items sweep, which DynamoDB TTL replaces) gets no function.
+    for (const schedule of schedules.filter((entry) => scheduledIn(entry, 'aws'))) {
       const family = this.familyStack(familyOf(schedule));
       const fn = this.addFunction(
         family,

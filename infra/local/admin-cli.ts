@@ -7,7 +7,7 @@ import { ROLES, type Role } from '#lib/domain/roles.ts';
 import { createApiKey, createTenant } from '#lib/domain/tenants.ts';
 import { type ConfigTable, documentClient } from '#lib/stores/dynamodb/config-table.ts';
 import { Runtime } from '#lib/wiring/runtime.ts';
-import { dataDir, readRuntimeFile } from './data-dir.ts';
+import { dataDir, readRuntimeFile, securePrivateDataDir, tightenedWarning } from './data-dir.ts';
 import { LOCAL_TABLE_NAME, localDynamoClient, startEmbeddedDynamo } from './embedded-stores.ts';
 
 const USAGE = `Usage: npm run --silent admin -- <command> [options]
@@ -39,9 +39,11 @@ async function openTarget(tableName: string | undefined): Promise<Target> {
     return { table: { doc: documentClient(client), tableName }, close: async () => client.destroy() };
   }
   const dir = dataDir();
+  const warning = tightenedWarning(dir, securePrivateDataDir(dir));
+  if (warning) process.stderr.write(`${warning}\n`);
   const running = readRuntimeFile(dir);
   if (running) {
-    const client = localDynamoClient(running.dynamodbEndpoint);
+    const client = localDynamoClient(running.dynamodbEndpoint, running.dynamodbAccessKeyId);
     return {
       table: { doc: documentClient(client), tableName: LOCAL_TABLE_NAME },
       close: async () => client.destroy(),

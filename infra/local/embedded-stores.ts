@@ -15,6 +15,8 @@ import {
   documentClient,
 } from '#lib/stores/dynamodb/config-table.ts';
 import { Runtime } from '#lib/wiring/runtime.ts';
+import { securePrivateDataDir, tightenedWarning } from './data-dir.ts';
+import { newAccessKeyId, requireAccessKeyId } from './dynalite-auth.ts';
 import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
 
 export { LOCAL_TABLE_NAME, localDynamoClient };
@@ -31,28 +33,38 @@ export async function ensureConfigTable(client: DynamoDBClient, tableName: strin
 
 export interface EmbeddedDynamo {
   endpoint: string;
+  /** Every request must be signed with it (dynalite-auth.ts): give it to `localDynamoClient`. */
+  accessKeyId: string;
   table: ConfigTable;
   close(): Promise<void>;
 }
 
-/** Starts dynalite on loopback (LevelDB under `path`, or in memory) and ensures the table. */
+/**
+ * Starts dynalite on loopback (LevelDB under `path`, or in memory) and ensures the table. It
+ * refuses every request not signed with `accessKeyId` (random when omitted). A `path` is expected
+ * inside a data dir that `securePrivateDataDir` has made private.
+ */
 export async function startEmbeddedDynamo(
-  options: { path?: string; port?: number } = {},
+  options: { path?: string; port?: number; accessKeyId?: string } = {},
 ): Promise<EmbeddedDynamo> {
-  if (options.path) mkdirSync(options.path, { recursive: true });
-  const server: Server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.path ? { path: options.path } : {}),
-  });
+  if (options.path) mkdirSync(options.path, { recursive: true, mode: 0o700 });
+  const accessKeyId = options.accessKeyId ?? newAccessKeyId();
+  const server: Server = requireAccessKeyId(
+    dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(options.path ? { path: options.path } : {}),
+    }),
+    accessKeyId,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = localDynamoClient(endpoint);
+  const client = localDynamoClient(endpoint, accessKeyId);
   try {
     await ensureConfigTable(client, LOCAL_TABLE_NAME);
   } catch (error) {
@@ -61,6 +73,7 @@ export async function startEmbeddedDynamo(
   }
   return {
     endpoint,
+    accessKeyId,
     table: { doc: documentClient(client), tableName: LOCAL_TABLE_NAME },
     close: async () => {
       client.destroy();
@@ -92,7 +105,9 @@ export interface EmbeddedStores {
 
 /**
  * The embedded stores behind the local runtime, `invoke` and the tests: dynalite for config and
- * DuckDB for the time series, persisted under `dataDir`, or entirely in memory when it is omitted.
+ * DuckDB for the time series, persisted under `dataDir` (made private to its owner first, with a
+ * warning on stderr when anything in it was readable by others), or entirely in memory when it is
+ * omitted.
  * With `storeThread`, DuckDB runs in a thread of its own (threaded-store.ts) and this thread is one
  * of its clients, as `npm start` does; otherwise it runs in this thread, where tests can reach it.
  */
@@ -100,7 +115,10 @@ export async function startEmbeddedStores(
   options: { dataDir?: string; clock?: () => Date; storeThread?: boolean } = {},
 ): Promise<EmbeddedStores> {
   const { dataDir } = options;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    const warning = tightenedWarning(dataDir, securePrivateDataDir(dataDir));
+    if (warning) console.warn(warning);
+  }
   const dynamo = await startEmbeddedDynamo(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const path = dataDir ? join(dataDir, 'events.duckdb') : ':memory:';
   let timeSeries: TimeSeriesStore;

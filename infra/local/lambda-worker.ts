@@ -15,12 +15,12 @@ import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
  */
 const port = parentPort;
 if (!port) throw new Error('lambda-worker.ts runs only as a worker thread (see lambda-workers.ts)');
-const { dynamodbEndpoint, functions, timeSeriesPort } = workerData as LambdaWorkerData;
+const { dynamodbEndpoint, dynamodbAccessKeyId, functions, timeSeriesPort } = workerData as LambdaWorkerData;
 
 installRuntime(
   new Runtime({
     configTable: () => ({
-      doc: documentClient(localDynamoClient(dynamodbEndpoint)),
+      doc: documentClient(localDynamoClient(dynamodbEndpoint, dynamodbAccessKeyId)),
       tableName: LOCAL_TABLE_NAME,
     }),
     timeSeries: () => new DuckDbStoreClient(timeSeriesPort),

@@ -4,6 +4,8 @@ import { logger } from '#lib/http/logger.ts';
 /** What a worker thread receives at start (lambda-worker.ts). */
 export interface LambdaWorkerData {
   dynamodbEndpoint: string;
+  /** The embedded DynamoDB refuses requests without it (dynalite-auth.ts). */
+  dynamodbAccessKeyId: string;
   functions: readonly string[];
   /** Its end of the channel to the main thread's DuckDB store. */
   timeSeriesPort: MessagePort;
@@ -70,6 +72,7 @@ export const YOUNG_GENERATION_MB = 96;
 export async function startLambdaWorkers(options: {
   count: number;
   dynamodbEndpoint: string;
+  dynamodbAccessKeyId: string;
   /** A port to the time-series store for one more client (EmbeddedStores.connectTimeSeries). */
   connectTimeSeries: () => MessagePort;
   functions: readonly string[];
@@ -85,6 +88,7 @@ export async function startLambdaWorkers(options: {
     const timeSeriesPort = options.connectTimeSeries();
     const workerData: LambdaWorkerData = {
       dynamodbEndpoint: options.dynamodbEndpoint,
+      dynamodbAccessKeyId: options.dynamodbAccessKeyId,
       functions: options.functions,
       timeSeriesPort,
     };

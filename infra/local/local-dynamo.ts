@@ -6,14 +6,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  */
 export const LOCAL_TABLE_NAME = 'meterhouse-config';
 
-/** Credentials are required by the SDK's signer; dynalite ignores them. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-export function localDynamoClient(endpoint: string): DynamoDBClient {
+/**
+ * The embedded DynamoDB admits only requests signed with its access key id (dynalite-auth.ts);
+ * it verifies no signature, so the secret access key only has to satisfy the SDK's signer.
+ */
+export function localDynamoClient(endpoint: string, accessKeyId: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
+    credentials: { accessKeyId, secretAccessKey: 'local' },
     maxAttempts: 3,
   });
 }

@@ -11,7 +11,7 @@ import { seedDemoData } from './demo.ts';
 import { startEmbeddedStores } from './embedded-stores.ts';
 import { loadHandlers } from './handlers.ts';
 import { type LambdaWorkers, startLambdaWorkers } from './lambda-workers.ts';
-import { startScheduler } from './scheduler.ts';
+import { localJobs, startScheduler } from './scheduler.ts';
 import { startLocalServer } from './server.ts';
 
 /**
@@ -80,6 +80,7 @@ if (workerCount > 0) {
     workers = await startLambdaWorkers({
       count: workerCount,
       dynamodbEndpoint: stores.dynamo.endpoint,
+      dynamodbAccessKeyId: stores.dynamo.accessKeyId,
       connectTimeSeries: stores.connectTimeSeries,
       functions: [...new Set(routes.map((route) => route.function))],
     });
@@ -90,11 +91,13 @@ if (workerCount > 0) {
   }
 }
 const server = await startLocalServer({ port, host, ...(workers ? { invoke: workers.invoke } : {}) });
-const scheduler = startScheduler(schedules, await loadHandlers(schedules));
+const jobs = localJobs(schedules);
+const scheduler = startScheduler(jobs, await loadHandlers(jobs));
 writeRuntimeFile(dir, {
   pid: process.pid,
   url: server.url,
   dynamodbEndpoint: stores.dynamo.endpoint,
+  dynamodbAccessKeyId: stores.dynamo.accessKeyId,
   startedAt: new Date().toISOString(),
 });
 

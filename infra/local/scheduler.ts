@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import { Cron } from 'croner';
 import { logger } from '#lib/http/logger.ts';
-import type { ScheduleEntry } from '#lib/manifest-types.ts';
+import { type ScheduleEntry, scheduledIn } from '#lib/manifest-types.ts';
 import { localLambdaContext } from './api-gateway-event.ts';
 import type { LambdaHandler } from './handlers.ts';
 
@@ -53,6 +53,11 @@ export function scheduledEvent(entry: ScheduleEntry, at: Date): ScheduledEvent {
     resources: [`arn:aws:events:local:000000000000:rule/${entry.function}`],
     detail: {},
   };
+}
+
+/** The jobs `npm start` schedules: every manifest job that runs locally (all but AWS-only ones). */
+export function localJobs<E extends ScheduleEntry>(entries: readonly E[]): E[] {
+  return entries.filter((entry) => scheduledIn(entry, 'local'));
 }
 
 export interface LocalScheduler {

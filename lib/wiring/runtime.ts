@@ -6,9 +6,11 @@ import type { TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
 import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type { ApiKeyLookup } from '../domain/authenticate.ts';
 import type { DependencyCheck } from '../domain/readiness.ts';
+import type { CursorKeySource } from '../domain/registry/paging.ts';
 import { CachingApiKeyRepository } from '../stores/caching-api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
+import { DynamoDbCursorKey } from '../stores/dynamodb/dynamodb-cursor-key.ts';
 import { DynamoDbIdempotencyStore } from '../stores/dynamodb/dynamodb-idempotency-store.ts';
 import { dynamoDbRegistryStores } from '../stores/dynamodb/dynamodb-registry-repository.ts';
 import { DynamoDbTenantRepository } from '../stores/dynamodb/dynamodb-tenant-repository.ts';
@@ -46,7 +48,7 @@ function once<T>(factory: () => T): () => T {
  * wiring builds it from the environment, the local runtime and tests install one over embedded
  * stores. Repositories are the same classes in both; only the stores differ.
  */
-export class Runtime {
+export class Runtime implements CursorKeySource {
   readonly #configTable: () => ConfigTable;
   readonly #timeSeries: () => TimeSeriesStore;
   readonly clock: () => Date;
@@ -108,6 +110,12 @@ export class Runtime {
   /** Operators, connectors, connections, accounts, projects, settings, price plans. */
   get registry(): RegistryStores {
     return this.#registry();
+  }
+
+  readonly #cursorKey = once(() => new DynamoDbCursorKey(this.configTable));
+  /** The key that seals list cursors, read (or created) once per container. */
+  cursorKey(): Promise<Uint8Array> {
+    return this.#cursorKey().cursorKey();
   }
 
   readonly #idempotency = once(() => new DynamoDbIdempotencyStore(this.configTable));

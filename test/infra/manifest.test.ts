@@ -5,9 +5,16 @@ import { FAMILIES, familyOf, resourceCount, STACK_RESOURCE_BUDGET } from '#infra
 import { FUNCTION_TAG } from '#infra/cdk/meterhouse-function.ts';
 import type { MeterhouseStackProps } from '#infra/cdk/meterhouse-stack.ts';
 import { ENV } from '#lib/config/env.ts';
-import type { Binding, FunctionSpec, RouteEntry, ScheduleEntry } from '#lib/manifest-types.ts';
+import {
+  type Binding,
+  type FunctionSpec,
+  type RouteEntry,
+  type ScheduleEntry,
+  scheduledIn,
+} from '#lib/manifest-types.ts';
 import { routes } from '#lib/routes.ts';
 import { schedules } from '#lib/schedules.ts';
+import { CURSOR_KEY_PARTITION } from '#lib/stores/dynamodb/config-table.ts';
 import {
   bindingMatrix,
   type CfnResourceJson,
@@ -21,7 +28,12 @@ import {
   synthesize,
 } from './support.ts';
 
-const DYNAMODB_READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:Scan'];
+const DYNAMODB_READS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+];
 const DYNAMODB_WRITES = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
@@ -103,10 +115,13 @@ describe.each(cases)('stack built from %s', (_name, props) => {
     alertsKey: string;
     jobFailures: string;
   };
-  const manifestEntries: readonly (RouteEntry | ScheduleEntry)[] = [...props.routes, ...props.schedules];
+  // Jobs the manifest keeps local (the expired-items sweep) are not deployed.
+  const cloudSchedules = props.schedules.filter((entry) => scheduledIn(entry, 'aws'));
+  const localOnly = props.schedules.filter((entry) => !scheduledIn(entry, 'aws'));
+  const manifestEntries: readonly (RouteEntry | ScheduleEntry)[] = [...props.routes, ...cloudSchedules];
   const entries: { spec: FunctionSpec; kind: 'route' | 'job' }[] = [
     ...props.routes.map((spec) => ({ spec, kind: 'route' as const })),
-    ...props.schedules.map((spec) => ({ spec, kind: 'job' as const })),
+    ...cloudSchedules.map((spec) => ({ spec, kind: 'job' as const })),
   ];
 
   beforeAll(() => {
@@ -137,6 +152,27 @@ describe.each(cases)('stack built from %s', (_name, props) => {
     synth.combined.resourceCountIs('AWS::Lambda::Function', entries.length);
   });
 
+  it('deploys no function and no schedule for a job the manifest keeps local', () => {
+    expect(localOnly.length).toBeGreaterThan(0);
+    for (const job of localOnly) {
+      expect(functionIdsNamed(synth.combined, FUNCTION_TAG, job.function), job.function).toEqual([]);
+    }
+  });
+
+  it('grants no function dynamodb:Scan (nor dynamodb:*) on the config table or its indexes', () => {
+    const policies = resourcesOfType(synth.combined, 'AWS::IAM::Policy');
+    expect(policies.length).toBeGreaterThan(0);
+    const actions = policies.flatMap(([, policy]) =>
+      ((policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement ?? [])
+        .flatMap((statement) => [statement.Action].flat())
+        .filter((action) => action.toLowerCase().startsWith('dynamodb:')),
+    );
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions.filter((action) => /^dynamodb:(scan|\*)$/i.test(action))).toEqual([]);
+    // No wildcard that would match Scan either (dynamodb:S*, dynamodb:*Scan…).
+    expect(actions.filter((action) => action.includes('*') || action.includes('?'))).toEqual([]);
+  });
+
   it('routes every entry once, with its method and path, to its own function', () => {
     const apiRoutes = resourcesOfType(synth.combined, 'AWS::ApiGatewayV2::Route');
     expect(apiRoutes).toHaveLength(props.routes.length);
@@ -161,8 +197,8 @@ describe.each(cases)('stack built from %s', (_name, props) => {
 
   it('schedules every job once, retried, with failures kept in the job-failure queue', () => {
     const rules = resourcesOfType(synth.combined, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(props.schedules.length);
-    for (const schedule of props.schedules) {
+    expect(rules).toHaveLength(cloudSchedules.length);
+    for (const schedule of cloudSchedules) {
       const [fnId] = lambdaOf(schedule.function);
       const targeting = rules.filter(([, rule]) =>
         (rule.Properties.Targets as { Arn: unknown }[]).some(
@@ -288,7 +324,7 @@ describe.each(cases)('stack built from %s', (_name, props) => {
     (_fn, entry) => {
       const { spec, kind } = entry;
       const binds = (binding: Binding) => spec.binds.includes(binding);
-      const bindsConfig = binds('config:read') || binds('config:write');
+      const bindsConfig = binds('config:read') || binds('config:write') || binds('config:cursor-key');
       const bindsTimeSeries = binds('timeseries:read') || binds('timeseries:write');
 
       it('runs Node 24 on arm64 with its memory, timeout, tracing and own JSON log group', () => {
@@ -358,12 +394,28 @@ describe.each(cases)('stack built from %s', (_name, props) => {
           const table = getAtt(ids.table, 'Arn');
           for (const action of DYNAMODB_READS) {
             if (binds('config:read')) expect(resourcesAllowing(statements(), action)).toContain(table);
-            else expect(allActions()).not.toContain(action);
+            else expect(resourcesAllowing(statements(), action)).toEqual([]);
           }
           for (const action of DYNAMODB_WRITES) {
             if (binds('config:write')) expect(resourcesAllowing(statements(), action)).toContain(table);
-            else expect(allActions()).not.toContain(action);
+            else expect(resourcesAllowing(statements(), action)).toEqual([]);
           }
+          // config:cursor-key: the sealing key's item alone, by its partition key.
+          const narrowed = statements().filter((s) => s.condition !== undefined);
+          expect(narrowed).toEqual(
+            binds('config:cursor-key')
+              ? [
+                  {
+                    effect: 'Allow',
+                    actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+                    resources: [table],
+                    condition: {
+                      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CURSOR_KEY_PARTITION] },
+                    },
+                  },
+                ]
+              : [],
+          );
           if (!bindsConfig) expect(allActions().filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
           const dynamoResources = statements()
             .filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')))

@@ -136,6 +136,13 @@ export const bindingMatrix = {
     },
     {
       method: 'GET',
+      path: '/matrix/config/list',
+      function: 'matrix-config-cursor-key',
+      auth: 'platform',
+      binds: ['config:read', 'config:cursor-key'],
+    },
+    {
+      method: 'GET',
       path: '/matrix/series',
       function: 'matrix-timeseries-read',
       auth: 'account',
@@ -167,6 +174,13 @@ export const bindingMatrix = {
       timeoutSeconds: 300,
     },
     {
+      function: 'matrix-job-local-only',
+      expression: 'rate(1 hour)',
+      description: 'Stands in locally for a cloud feature; the stack deploys nothing for it.',
+      binds: ['config:read', 'config:write'],
+      runtimes: ['local'],
+    },
+    {
       function: 'matrix-job-none',
       expression: 'rate(1 minute)',
       description: 'Holds no binding.',
@@ -186,6 +200,8 @@ export interface Statement {
   actions: string[];
   /** Resources as JSON strings, so `{ 'Fn::GetAtt': [...] }` compares by value. */
   resources: string[];
+  /** The statement's `Condition`, if any: a grant narrowed to some items. */
+  condition?: Record<string, unknown>;
 }
 
 const asArray = <T>(value: T | T[] | undefined): T[] =>
@@ -220,18 +236,29 @@ export function roleStatements(template: Template, roleLogicalId: string): State
       asArray((policy.Properties.PolicyDocument as { Statement?: unknown[] } | undefined)?.Statement),
     )
     .map((raw) => {
-      const statement = raw as { Effect: string; Action: string | string[]; Resource: unknown };
+      const statement = raw as {
+        Effect: string;
+        Action: string | string[];
+        Resource: unknown;
+        Condition?: Record<string, unknown>;
+      };
       return {
         effect: statement.Effect,
         actions: asArray(statement.Action),
         resources: asArray(statement.Resource).map((resource) => JSON.stringify(resource)),
+        ...(statement.Condition ? { condition: statement.Condition } : {}),
       };
     });
 }
 
-/** Resources on which the statements allow `action`. */
+/** Resources on which the statements allow `action` without a condition (on every item). */
 export function resourcesAllowing(statements: Statement[], action: string): string[] {
   return statements
-    .filter((statement) => statement.effect === 'Allow' && statement.actions.includes(action))
+    .filter(
+      (statement) =>
+        statement.effect === 'Allow' &&
+        statement.actions.includes(action) &&
+        statement.condition === undefined,
+    )
     .flatMap((statement) => statement.resources);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,7 +84,8 @@ describe('admin CLI', () => {
       /running at (http:\/\/\S+)/,
     );
     try {
-      expect(existsSync(join(dataDir, 'runtime.json'))).toBe(true);
+      // The file names the embedded DynamoDB's access key id: its owner alone may read it.
+      expect(statSync(join(dataDir, 'runtime.json')).mode & 0o777).toBe(0o600);
       const revoked = await admin('keys', 'revoke', '--key-id', accountKeyId);
       expect(revoked.code).toBe(0);
       expect(JSON.parse(revoked.stdout)).toMatchObject({ keyId: accountKeyId, status: 'revoked' });

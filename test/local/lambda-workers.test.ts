@@ -30,6 +30,7 @@ beforeAll(async () => {
   workers = await startLambdaWorkers({
     count: 2,
     dynamodbEndpoint: stores.dynamo.endpoint,
+    dynamodbAccessKeyId: stores.dynamo.accessKeyId,
     connectTimeSeries: stores.connectTimeSeries,
     functions,
   });
@@ -164,6 +165,7 @@ describe('startLambdaWorkers', () => {
       startLambdaWorkers({
         count: 2,
         dynamodbEndpoint: stores.dynamo.endpoint,
+        dynamodbAccessKeyId: stores.dynamo.accessKeyId,
         connectTimeSeries: stores.connectTimeSeries,
         functions: ['health-live', 'no-such-function'],
       }),
@@ -174,6 +176,7 @@ describe('startLambdaWorkers', () => {
     const own = await startLambdaWorkers({
       count: 2,
       dynamodbEndpoint: stores.dynamo.endpoint,
+      dynamodbAccessKeyId: stores.dynamo.accessKeyId,
       connectTimeSeries: stores.connectTimeSeries,
       functions: ['health-live'],
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { schedules } from '#lib/schedules.ts';
-import { nextRun, parseScheduleExpression, scheduledEvent } from '../../infra/local/scheduler.ts';
+import { localJobs, nextRun, parseScheduleExpression, scheduledEvent } from '../../infra/local/scheduler.ts';
 
 describe('EventBridge schedule expressions in the local runtime', () => {
   it('parses rates', () => {
@@ -24,6 +24,14 @@ describe('EventBridge schedule expressions in the local runtime', () => {
   it('refuses what EventBridge would refuse', () => {
     expect(() => parseScheduleExpression('every 5 minutes')).toThrow(/Unsupported/);
     expect(() => parseScheduleExpression('cron(* * * *)')).toThrow(/Unsupported/);
+  });
+
+  it('runs the expired-items sweep locally, where dynalite has no TTL (AWS deploys no sweep)', () => {
+    const sweep = schedules.find((job) => job.function === 'job-expired-items-sweep');
+    expect(sweep?.runtimes).toEqual(['local']);
+    expect(localJobs(schedules).map((job) => job.function)).toContain('job-expired-items-sweep');
+    const cloudOnly = { function: 'cloud-job', expression: 'rate(1 day)', description: 'x', binds: [] };
+    expect(localJobs([{ ...cloudOnly, runtimes: ['aws'] as const }, cloudOnly])).toEqual([cloudOnly]);
   });
 
   it('understands every job of the manifest and builds its Scheduled Event', () => {

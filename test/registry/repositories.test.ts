@@ -1,9 +1,16 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyRecord } from '#lib/domain/api-keys.ts';
 import type { IdempotencyRecord } from '#lib/domain/ports/idempotency-store.ts';
 import type { EntityMeta } from '#lib/domain/registry/types.ts';
-import type { ConfigTable } from '#lib/stores/dynamodb/config-table.ts';
+import {
+  apiKeyKey,
+  type ConfigTable,
+  cursorKeyItemKey,
+  tenantApiKeysPartition,
+} from '#lib/stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '#lib/stores/dynamodb/dynamodb-api-key-repository.ts';
+import { DynamoDbCursorKey } from '#lib/stores/dynamodb/dynamodb-cursor-key.ts';
 import { DynamoDbIdempotencyStore } from '#lib/stores/dynamodb/dynamodb-idempotency-store.ts';
 import {
   DynamoDbEntityRepository,
@@ -193,5 +200,41 @@ describe('DynamoDbApiKeyRepository.update on dynalite', () => {
     await expect(keys.listByTenant('ka', { limit: 1, cursor: page.nextCursor })).rejects.toMatchObject({
       code: 'INVALID_CURSOR',
     });
+  });
+
+  it('refuses a start key DynamoDB would reject (a 500 before) with INVALID_CURSOR', async () => {
+    // The admin CLI hands its --cursor to the repository unsealed; the API seals it (paging.ts).
+    const keys = new DynamoDbApiKeyRepository(table);
+    const partition = tenantApiKeysPartition('kc');
+    const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const valid = { pk: 'APIKEY#key_00000000000000c3', sk: 'APIKEY', gsi1pk: partition, gsi1sk: 'x' };
+    for (const forged of [
+      { gsi1pk: partition },
+      { ...valid, extra: 'a' },
+      { ...valid, pk: 'T#kc' },
+      { ...valid, sk: 'TENANT' },
+      { ...valid, gsi1sk: 7 },
+    ]) {
+      await expect(keys.listByTenant('kc', { limit: 1, cursor: encode(forged) })).rejects.toMatchObject({
+        code: 'INVALID_CURSOR',
+      });
+    }
+    expect((await keys.listByTenant('kc', { limit: 1, cursor: encode(valid) })).items).toBeDefined();
+  });
+});
+
+describe('DynamoDbCursorKey on dynalite', () => {
+  it('creates one 32-byte key for every container, however many race to create it', async () => {
+    const containers = Array.from({ length: 6 }, () => new DynamoDbCursorKey(table));
+    const keys = await Promise.all(containers.map((container) => container.cursorKey()));
+    const { Item } = await table.doc.send(
+      new GetCommand({ TableName: table.tableName, Key: cursorKeyItemKey }),
+    );
+    const stored = Item?.key as Uint8Array | undefined;
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect(stored?.length).toBe(32);
+    for (const key of keys) expect(Buffer.from(key)).toEqual(Buffer.from(stored ?? []));
+    // Cached per container: a later call answers the very same key without a read.
+    expect(await containers[0]?.cursorKey()).toBe(keys[0]);
   });
 });

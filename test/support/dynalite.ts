@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { newAccessKeyId, requireAccessKeyId } from '../../infra/local/dynalite-auth.ts';
 import {
   type ConfigTable,
   configTableDefinition,
@@ -11,6 +12,8 @@ import {
 
 export interface TestDynalite {
   endpoint: string;
+  /** The server refuses requests signed with any other access key id, as `npm start`'s does. */
+  accessKeyId: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   /** A fresh config table (pk/sk + gsi1 with gsi1pk/gsi1sk), created by startDynalite. */
@@ -25,7 +28,11 @@ export interface TestDynalite {
  * Each call is an isolated server: call `stop()` in afterAll/afterEach.
  */
 export async function startDynalite(): Promise<TestDynalite> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const accessKeyId = newAccessKeyId();
+  const server = requireAccessKeyId(
+    dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }),
+    accessKeyId,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -35,7 +42,7 @@ export async function startDynalite(): Promise<TestDynalite> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: { accessKeyId, secretAccessKey: 'test' },
     maxAttempts: 3,
   });
   const tableName = `test-${randomUUID()}`;
@@ -50,5 +57,5 @@ export async function startDynalite(): Promise<TestDynalite> {
     throw error;
   }
   const doc = documentClient(client);
-  return { endpoint, client, doc, tableName, table: { doc, tableName }, stop };
+  return { endpoint, accessKeyId, client, doc, tableName, table: { doc, tableName }, stop };
 }

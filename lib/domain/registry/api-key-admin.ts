@@ -4,7 +4,7 @@ import { NotFoundError, UnprocessableError } from '../errors.ts';
 import type { Role } from '../roles.ts';
 import { createApiKey } from '../tenants.ts';
 import { type RegistryPorts, versionConflict } from './entities.ts';
-import { openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
+import { type CursorKeySource, openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
 
 /**
  * API keys managed through the platform API. A key's id is global (verifying a bearer key is one
@@ -84,19 +84,19 @@ export async function createKey(
 }
 
 export async function listKeys(
-  ports: RegistryPorts,
+  ports: RegistryPorts & CursorKeySource,
   tenantId: string,
   page: PageQuery,
 ): Promise<Page<ApiKeyView>> {
   const scope = `${tenantId}|APIKEY|`;
-  const inner = openCursor(scope, page.cursor);
+  const inner = await openCursor(ports, scope, page.cursor);
   const result = await ports.apiKeys.listByTenant(tenantId, {
     limit: page.limit,
     ...(inner ? { cursor: inner } : {}),
   });
   return {
     items: result.items.map(apiKeyView),
-    nextCursor: result.nextCursor ? sealCursor(scope, result.nextCursor) : null,
+    nextCursor: result.nextCursor ? await sealCursor(ports, scope, result.nextCursor) : null,
   };
 }
 

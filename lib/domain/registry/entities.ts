@@ -3,7 +3,7 @@ import type { EntityRepository, RegistryStores } from '#lib/domain/ports/registr
 import type { TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
 import { ConflictError, type DomainError, NotFoundError } from '../errors.ts';
 import { ID_PATTERN, newId } from './ids.ts';
-import { openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
+import { type CursorKeySource, openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
 import type { EntityMeta, Stored } from './types.ts';
 import { claimUnique, releaseUnique } from './unique-claims.ts';
 
@@ -118,20 +118,23 @@ export function entityService<T extends object, C extends { id?: string }, P>(ki
     },
 
     async list(
-      ports: RegistryPorts,
+      ports: RegistryPorts & CursorKeySource,
       tenantId: string,
       page: PageQuery,
       filter?: ListFilter<T>,
     ): Promise<Page<Stored<T>>> {
       const scope = `${tenantId}|${kind.code}|${filter?.scope ?? ''}`;
-      const after = openCursor(scope, page.cursor, (id) => ID_PATTERN.test(id));
+      const after = await openCursor(ports, scope, page.cursor, (id) => ID_PATTERN.test(id));
       const result = await kind.repository(ports.registry).list(tenantId, {
         limit: page.limit,
         ...(after === undefined ? {} : { after }),
         ...(filter ? { where: filter.where } : {}),
       });
       const last = result.items.at(-1);
-      return { items: result.items, nextCursor: result.more && last ? sealCursor(scope, last.id) : null };
+      return {
+        items: result.items,
+        nextCursor: result.more && last ? await sealCursor(ports, scope, last.id) : null,
+      };
     },
 
     /**

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.ts';
 import { type RegistryPorts, versionConflict } from './entities.ts';
 import { ID_PATTERN, nameKey, newId } from './ids.ts';
-import { openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
+import { type CursorKeySource, openCursor, type Page, type PageQuery, sealCursor } from './paging.ts';
 import { assertValidPlan, findOverlap, type StoredPricePlan, type UnitPrice } from './price-plans.ts';
 import { defaultCurrency } from './settings.ts';
 
@@ -77,18 +77,21 @@ export async function pricePlansOf(ports: RegistryPorts, tenantId: string): Prom
 }
 
 export async function listPricePlans(
-  ports: RegistryPorts,
+  ports: RegistryPorts & CursorKeySource,
   tenantId: string,
   page: PageQuery,
 ): Promise<Page<StoredPricePlan>> {
   const scope = `${tenantId}|PRICE_PLAN|`;
-  const after = openCursor(scope, page.cursor, (id) => ID_PATTERN.test(id));
+  const after = await openCursor(ports, scope, page.cursor, (id) => ID_PATTERN.test(id));
   const plans = (await pricePlansOf(ports, tenantId)).filter(
     (plan) => after === undefined || plan.id > after,
   );
   const items = plans.slice(0, page.limit);
   const last = items.at(-1);
-  return { items, nextCursor: plans.length > page.limit && last ? sealCursor(scope, last.id) : null };
+  return {
+    items,
+    nextCursor: plans.length > page.limit && last ? await sealCursor(ports, scope, last.id) : null,
+  };
 }
 
 export async function getPricePlan(

@@ -13,6 +13,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * | price book            | `T#<tenantId>`              | `PRICEBOOK`    |                          |                      |
  * | ingested event id     | `T#<tenantId>#EVT#<eventId>`| `EVT`          |                          |                      |
  * | idempotency record    | `T#<tenantId>#IDEM#<key>`   | `IDEM`         |                          |                      |
+| cursor-sealing key    | `SECRET#CURSOR`             | `SECRET`       |                          |                      |
  *
  * Registry kinds (dynamodb-registry-repository.ts): OPERATOR, CONNECTOR, CONNECTION, ACCOUNT,
  * PROJECT, SETTINGS (id `profile`); a list is one Query on `begins_with(sk, '<KIND>#')`, in id
@@ -38,6 +39,9 @@ export const GSI1 = 'gsi1';
 export const tenantKey = (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'TENANT' });
 export const apiKeyKey = (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' });
 export const tenantApiKeysPartition = (tenantId: string) => `T#${tenantId}#APIKEY`;
+/** The server's key that seals list cursors (dynamodb-cursor-key.ts); its partition is granted alone. */
+export const CURSOR_KEY_PARTITION = 'SECRET#CURSOR';
+export const cursorKeyItemKey = { pk: CURSOR_KEY_PARTITION, sk: 'SECRET' } as const;
 
 /** The table's definition for the embedded store; the CDK stack declares the same keys. */
 export function configTableDefinition(tableName: string): CreateTableCommandInput {

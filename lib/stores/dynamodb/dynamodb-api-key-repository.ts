@@ -9,7 +9,7 @@ import type {
 import type { ApiKeyRecord } from '../../domain/api-keys.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { apiKeyKey, type ConfigTable, GSI1, tenantApiKeysPartition } from './config-table.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 
 const ENTITY = 'apiKey';
 
@@ -55,12 +55,13 @@ export class DynamoDbApiKeyRepository implements ApiKeyRepository {
 
   async listByTenant(tenantId: string, page: PageRequest): Promise<Page<StoredApiKey>> {
     const partition = tenantApiKeysPartition(tenantId);
-    const startKey = decodeCursor(page.cursor);
-    // A start key is a position in this tenant's index partition, or it is no cursor of this list.
-    if (startKey && startKey.gsi1pk !== partition) {
-      throw new ValidationError('INVALID_CURSOR', 'cursor is not a cursor this API returned', {
-        parameter: 'cursor',
-      });
+    const startKey = decodeCursor(page.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+    // A start key is a key item in this tenant's index partition, or it is no cursor of this list.
+    if (
+      startKey &&
+      (startKey.gsi1pk !== partition || startKey.sk !== 'APIKEY' || !startKey.pk?.startsWith('APIKEY#'))
+    ) {
+      throw invalidCursor();
     }
     const result = await this.#table.doc.send(
       new QueryCommand({

@@ -5,8 +5,10 @@ const BATCH_WRITE_MAX = 25;
 const MAX_ATTEMPTS = 8;
 
 /**
- * Deletes every item whose `expiresAt` has passed. A full scan is fine here: the config table is
- * small next to the time series, and this runs hourly. Returns how many items it deleted.
+ * Deletes every item whose `expiresAt` has passed, for dynalite, which has no TTL: the manifest
+ * schedules this job only locally (lib/schedules.ts). A full scan is fine on one machine's store;
+ * in AWS the table holds one ledger item per ingested event for 400 days, so DynamoDB TTL deletes
+ * them there and no deployed function may Scan the table. Returns how many items it deleted.
  */
 export async function sweepExpiredItems(table: ConfigTable, now: Date): Promise<number> {
   let deleted = 0;
