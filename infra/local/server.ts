@@ -4,18 +4,22 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { logger } from '#lib/http/logger.ts';
 import { problem, problemResponse } from '#lib/http/problem.ts';
 import { RouteMatcher } from '#lib/http/route-match.ts';
-import type { RouteEntry } from '#lib/manifest-types.ts';
+import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '#lib/manifest-types.ts';
 import { routes as manifestRoutes } from '#lib/routes.ts';
 import {
   bodilessApiGatewayEvent,
   localLambdaContext,
+  rawPathOf,
   withApiGatewayBody,
   writeApiGatewayResult,
 } from './api-gateway-event.ts';
 import { type LambdaHandler, loadHandlers } from './handlers.ts';
 
-/** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs; so does the local runtime. */
-const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * How long a connection whose body was refused stays open to drain what the client still sends
+ * (discarded, never buffered), so the client reads the 413 instead of a reset; then it is closed.
+ */
+const REFUSED_BODY_LINGER_MS = 1_000;
 
 /**
  * Runs one invocation of a function, in this thread or elsewhere (lambda-workers.ts). With `body`,
@@ -39,15 +43,75 @@ function routeKey(route: RouteEntry): string {
   return route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The body, or `undefined` once it grows past `limit`: the rest is then discarded, never buffered. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        // Still flowing, with no listener: what else arrives is dropped as it comes.
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
+}
+
+/**
+ * Answers 413 without reading the body (further): after the answer the connection drains for a
+ * moment, so the client can read it, and is then closed whatever the client still sends.
+ */
+function refuseBody(request: IncomingMessage, response: ServerResponse, limit: number, path: string): void {
+  const tooLarge = problem(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `The request body is larger than this endpoint accepts (${limit} bytes)`,
+    path,
+    { maxBytes: limit },
+  );
+  const socket = request.socket;
+  response.once('finish', () => {
+    if (request.complete) {
+      socket.end();
+      return;
+    }
+    request.resume();
+    request.once('end', () => socket.end());
+    setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
+  });
+  writeApiGatewayResult(response, problemResponse(tooLarge), 'gateway');
+}
+
+/** Errors that mean the client went away (closed or reset the connection), not that we failed. */
+export function isClientDisconnect(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ECONNABORTED' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (error as Error | null)?.message === 'aborted'
+  );
 }
 
 /**
@@ -104,19 +168,8 @@ async function serve(
   matcher: RouteMatcher<RouteEntry>,
   invoke: InvokeFunction,
 ): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const path = rawPathOf(request.url);
   try {
-    const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
-    if (!body) {
-      const tooLarge = problem(
-        413,
-        'PAYLOAD_TOO_LARGE',
-        `Request bodies are limited to ${GATEWAY_MAX_BODY_BYTES} bytes`,
-        path,
-      );
-      writeApiGatewayResult(response.setHeader('connection', 'close'), problemResponse(tooLarge), 'gateway');
-      return;
-    }
     const match = matcher.match((request.method ?? 'GET').toUpperCase(), path);
     if (!match) {
       writeApiGatewayResult(
@@ -124,6 +177,15 @@ async function serve(
         problemResponse(problem(404, 'ROUTE_NOT_FOUND', `No endpoint at ${path}`, path)),
         'gateway',
       );
+      return;
+    }
+    // The route's own limit, before anything is read: a declared length over it is refused at
+    // once, whatever the key (so 413 comes before 401); a chunked body is cut off at the limit.
+    const limit = match.route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const declared = Number(request.headers['content-length'] ?? 0);
+    const body = declared > limit ? undefined : await readBody(request, limit);
+    if (!body) {
+      refuseBody(request, response, limit, path);
       return;
     }
     const event = bodilessApiGatewayEvent(request, {
@@ -134,6 +196,10 @@ async function serve(
     const result = (await invoke(functionName, event, timeoutSeconds, body)) as APIGatewayProxyResultV2;
     writeApiGatewayResult(response, result, event.requestContext.requestId);
   } catch (error) {
+    if (isClientDisconnect(error)) {
+      logger.info('client disconnected before the answer', { path, reason: (error as Error).message });
+      return;
+    }
     // API Gateway answers 500 when the integration itself fails; handlers map their own errors.
     logger.error('local runtime failed to serve a request', { error: error as Error, path });
     if (!response.headersSent) {

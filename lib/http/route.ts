@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { authenticate, authorize } from '../domain/authenticate.ts';
 import { PayloadTooLargeError } from '../domain/errors.ts';
 import type { Principal } from '../domain/roles.ts';
-import type { RouteEntry } from '../manifest-types.ts';
+import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '../manifest-types.ts';
 import { type RouteFunctionName, routes } from '../routes.ts';
 import { type Runtime, runtime } from '../wiring/index.ts';
 import { idempotency } from './idempotency.ts';
@@ -30,8 +30,6 @@ export interface RouteOptions<Q, P, B> {
   body?: B;
   /** `raw`: the handler reads `rawBody` itself (e.g. NDJSON ingest). */
   bodyFormat?: 'json' | 'raw' | 'none';
-  /** Largest accepted body in bytes (decoded); 256 KiB when omitted. */
-  maxBodyBytes?: number;
   /** Writes: honour an `Idempotency-Key` header (lib/http/idempotency.ts); runs after auth. */
   idempotent?: boolean;
 
@@ -84,8 +82,6 @@ interface RequestState {
 }
 
 type Event = APIGatewayProxyEventV2 & { meterhouse?: RequestState };
-
-const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 function requestIdOf(event: APIGatewayProxyEventV2): string {
   return event.requestContext?.requestId ?? 'unknown';
@@ -231,7 +227,7 @@ export function buildHttpHandler<
   P extends AnySchema | undefined = undefined,
   B extends AnySchema | undefined = undefined,
 >(
-  entry: Pick<RouteEntry, 'auth'>,
+  entry: Pick<RouteEntry, 'auth' | 'maxBodyBytes'>,
   options: RouteOptions<Q, P, B>,
   fn: (request: RouteRequest<Q, P, B>) => Promise<RouteResult>,
 ) {
@@ -241,7 +237,7 @@ export function buildHttpHandler<
     .use(errorMapper())
     .use(requestLogging())
     .use(httpHeaderNormalizer())
-    .use(bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+    .use(bodyLimit(entry.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   if (bodyFormat === 'json') stack.use(httpJsonBodyParser());
   stack.use(auth(entry.auth));
   if (options.idempotent) {
