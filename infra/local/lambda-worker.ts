@@ -7,6 +7,7 @@ import { localLambdaContext, withApiGatewayBody } from './api-gateway-event.ts';
 import { loadHandlers } from './handlers.ts';
 import type { InvokeMessage, LambdaWorkerData, WorkerReply } from './lambda-workers.ts';
 import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
+import { RateLimiterClient } from './rate-limit-channel.ts';
 
 /**
  * One Lambda execution environment of the local runtime (started by lambda-workers.ts): the same
@@ -15,16 +16,20 @@ import { LOCAL_TABLE_NAME, localDynamoClient } from './local-dynamo.ts';
  */
 const port = parentPort;
 if (!port) throw new Error('lambda-worker.ts runs only as a worker thread (see lambda-workers.ts)');
-const { dynamodbEndpoint, functions, timeSeriesPort } = workerData as LambdaWorkerData;
+const { dynamodbEndpoint, functions, timeSeriesPort, rateLimitPort } = workerData as LambdaWorkerData;
 
 installRuntime(
-  new Runtime({
-    configTable: () => ({
-      doc: documentClient(localDynamoClient(dynamodbEndpoint)),
-      tableName: LOCAL_TABLE_NAME,
-    }),
-    timeSeries: () => new DuckDbStoreClient(timeSeriesPort),
-  }),
+  new Runtime(
+    {
+      configTable: () => ({
+        doc: documentClient(localDynamoClient(dynamodbEndpoint)),
+        tableName: LOCAL_TABLE_NAME,
+      }),
+      timeSeries: () => new DuckDbStoreClient(timeSeriesPort),
+    },
+    undefined,
+    { rateLimiter: new RateLimiterClient(rateLimitPort) },
+  ),
 );
 const handlers = await loadHandlers(functions.map((name) => ({ function: name })));
 

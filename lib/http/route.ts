@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { authenticate, authorize } from '../domain/authenticate.ts';
 import { PayloadTooLargeError } from '../domain/errors.ts';
+import { type RateDecision, RateLimitedError, rateLimitHeaders } from '../domain/rate-limit.ts';
 import type { Principal } from '../domain/roles.ts';
 import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '../manifest-types.ts';
 import { type RouteFunctionName, routes } from '../routes.ts';
@@ -75,6 +76,8 @@ export interface RouteResult {
 
 interface RequestState {
   principal?: Principal;
+  /** The key's rate limit after this request, for the RateLimit headers. */
+  rateLimit?: RateDecision;
   query?: unknown;
   params?: unknown;
   body?: unknown;
@@ -109,6 +112,7 @@ const errorMapper = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> 
     const headers: Record<string, string> = {};
     const allow = (request.error as { allow?: string } | null)?.allow;
     if (allow) headers.allow = allow;
+    if (request.error instanceof RateLimitedError) Object.assign(headers, request.error.headers);
     request.response = problemResponse(body, headers);
   },
 });
@@ -158,6 +162,26 @@ const auth = (role: string): MiddlewareObj<Event> => ({
       logger.appendKeys({ tenantId: principal.tenantId, keyId: principal.keyId });
     }
     event.meterhouse = state;
+  },
+});
+
+/**
+ * Per-key request rate limit, after auth (the limit is the key's) and before anything is parsed
+ * or stored: a refused request costs one token lookup. 429 carries Retry-After.
+ */
+const rateLimiting = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
+  before: async ({ event }) => {
+    const principal = event.meterhouse?.principal;
+    if (!principal) return;
+    const { rateLimiter, tenantRateLimits } = runtime();
+    const limit = await tenantRateLimits.limitFor(principal);
+    const decision = await rateLimiter.take(principal.keyId, limit);
+    if (!decision.allowed) throw new RateLimitedError(principal, limit, decision);
+    (event.meterhouse as RequestState).rateLimit = decision;
+  },
+  after: async ({ event, response }) => {
+    const decision = event.meterhouse?.rateLimit;
+    if (decision && response) response.headers = { ...response.headers, ...rateLimitHeaders(decision) };
   },
 });
 
@@ -238,8 +262,10 @@ export function buildHttpHandler<
     .use(requestLogging())
     .use(httpHeaderNormalizer())
     .use(bodyLimit(entry.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-  if (bodyFormat === 'json') stack.use(httpJsonBodyParser());
   stack.use(auth(entry.auth));
+  if (entry.auth !== 'public') stack.use(rateLimiting());
+  // Parsed after auth and the rate limit: an anonymous or throttled caller costs no JSON parse.
+  if (bodyFormat === 'json') stack.use(httpJsonBodyParser());
   if (options.idempotent) {
     stack.use(
       idempotency<Event>((event) =>

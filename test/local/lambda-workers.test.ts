@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putSettings } from '#lib/domain/registry/settings.ts';
 import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
 import { routes } from '#lib/routes.ts';
@@ -112,6 +113,23 @@ describe('Lambda handlers in worker threads', () => {
     const perWorker = spread(before);
     expect(perWorker.reduce((a, b) => a + b)).toBe(6);
     expect(perWorker.every((n) => n > 0)).toBe(true);
+  });
+
+  it("holds a key's rate limit across the workers: they share the main thread's buckets", async () => {
+    const limited = await createTenant(stores.runtime, 'Limited Worker Platform', new Date());
+    await putSettings(stores.runtime, limited.tenantId, {
+      name: 'Limited Worker Platform',
+      contactEmail: 'ops@limited.example.com',
+      rateLimits: { platform: { requestsPerSecond: 0.01, burst: 3 } },
+    });
+    const before = workers.invocations();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => request('/platform-api/operators', { key: limited.keys.platform })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+    expect(spread(before).every((n) => n > 0)).toBe(true);
+    const refused = answers.find((answer) => answer.status === 429);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('dispatches each invocation to the worker with the fewest in flight', async () => {
