@@ -1,8 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { logger } from '#lib/http/logger.ts';
-import { problem, problemResponse } from '#lib/http/problem.ts';
+import { PROBLEM_CONTENT_TYPE, problem, problemResponse } from '#lib/http/problem.ts';
 import { RouteMatcher } from '#lib/http/route-match.ts';
 import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '#lib/manifest-types.ts';
 import { routes as manifestRoutes } from '#lib/routes.ts';
@@ -137,6 +144,7 @@ export async function startLocalServer(options: {
     void serve(request, response, matcher, invoke);
   });
   server.keepAliveTimeout = 30_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -151,6 +159,41 @@ export async function startLocalServer(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+/** Node's HTTP parser errors, as API Gateway would answer them. */
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
+ * A request Node's HTTP layer refused before any route saw it (headers too large, a malformed
+ * request line or chunk): answered as problem+json where the socket can still take an answer,
+ * then closed. A client that reset or closed the connection is no error of ours.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (isClientDisconnect(error) || !socket.writable) {
+    logger.debug('client connection closed', { code: error.code, reason: error.message });
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  logger.info('request refused by the HTTP parser', { status, code: error.code });
+  const detail =
+    status === 431
+      ? 'The request headers are larger than the server accepts'
+      : status === 408
+        ? 'The request did not arrive in time'
+        : `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`;
+  const code =
+    status === 431 ? 'HEADERS_TOO_LARGE' : status === 408 ? 'REQUEST_TIMEOUT' : 'MALFORMED_REQUEST';
+  const body = JSON.stringify(problem(status, code, detail, '/'));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
 }
 
 function inThisThread(handlers: Map<string, LambdaHandler>): InvokeFunction {
