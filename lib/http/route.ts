@@ -4,7 +4,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { authenticate, authorize } from '../domain/authenticate.ts';
-import { PayloadTooLargeError } from '../domain/errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
 import { type RateDecision, RateLimitedError, rateLimitHeaders } from '../domain/rate-limit.ts';
 import type { Principal } from '../domain/roles.ts';
 import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '../manifest-types.ts';
@@ -135,8 +135,22 @@ const requestLogging = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV
   },
 });
 
-const bodyLimit = (maxBytes: number): MiddlewareObj<Event> => ({
+/** Content codings other than `identity`: no route decodes them (a gzip body would be read as bytes). */
+function refuseEncodedBody(event: Event): void {
+  const codings = (event.headers?.['content-encoding'] ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length > 0) {
+    throw new UnsupportedMediaTypeError(
+      `Send the body uncompressed: Content-Encoding ${codings.join(', ')} is not accepted`,
+    );
+  }
+}
+
+const bodyLimit = (maxBytes: number, takesBody: boolean): MiddlewareObj<Event> => ({
   before: async ({ event }) => {
+    if (takesBody) refuseEncodedBody(event);
     const raw = event.body ?? '';
     // A text body is measured, not copied: encoding it to a Buffer and back (twice ~1 MB per ingest
     // batch) gave the same string, except that lone surrogates become U+FFFD as toWellFormed does.
@@ -146,6 +160,7 @@ const bodyLimit = (maxBytes: number): MiddlewareObj<Event> => ({
       throw new PayloadTooLargeError(
         'PAYLOAD_TOO_LARGE',
         `The request body is ${size} bytes; this endpoint accepts at most ${maxBytes}`,
+        { maxBytes },
       );
     }
     event.meterhouse = { rawBody: bytes ? bytes.toString('utf8') : raw.toWellFormed() };
@@ -261,7 +276,7 @@ export function buildHttpHandler<
     .use(errorMapper())
     .use(requestLogging())
     .use(httpHeaderNormalizer())
-    .use(bodyLimit(entry.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+    .use(bodyLimit(entry.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, bodyFormat !== 'none'));
   stack.use(auth(entry.auth));
   if (entry.auth !== 'public') stack.use(rateLimiting());
   // Parsed after auth and the rate limit: an anonymous or throttled caller costs no JSON parse.

@@ -3,7 +3,7 @@ import { DEFAULT_RATE_LIMITS } from '#lib/domain/rate-limit.ts';
 import { putSettings } from '#lib/domain/registry/settings.ts';
 import { type CreatedTenant, createApiKey, createTenant } from '#lib/domain/tenants.ts';
 import { call, registrySnapshot } from '../registry/support.ts';
-import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
+import { type LocalStack, readProblem, startLocalStack, storedMessageCount } from '../support/local-stack.ts';
 
 let stack: LocalStack;
 let limited: CreatedTenant;
@@ -42,16 +42,7 @@ const post = (key: string, id: string) =>
     body: JSON.stringify({ events: [event(id)] }),
   });
 
-async function storedIds(tenantId: string): Promise<number> {
-  const [row] = await stack.stores.timeSeries.query({
-    tenantId,
-    window: { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) },
-    types: ['message'],
-    filters: [{ dimension: 'operatorId', op: 'eq', value: 'op_rate' }],
-    measures: [{ as: 'n', kind: 'count' }],
-  });
-  return Number(row?.n ?? 0);
-}
+const storedIds = (tenantId: string) => storedMessageCount(stack, { tenantId, operatorId: 'op_rate' });
 
 describe('request rate limits per API key', () => {
   it("applies the tenant's own limit: over it a key gets 429 with Retry-After, and nothing is stored", async () => {

@@ -3,7 +3,7 @@ import { MAX_BATCH_BYTES } from '#lib/domain/ingest.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '#lib/manifest-types.ts';
 import { routes } from '#lib/routes.ts';
 import { registrySnapshot } from '../registry/support.ts';
-import { type LocalStack, readProblem, startLocalStack } from '../support/local-stack.ts';
+import { type LocalStack, readProblem, startLocalStack, storedMessageCount } from '../support/local-stack.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
 let stack: LocalStack;
@@ -13,16 +13,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 /** Every event the tenant has stored: a refused request must leave it as it was. */
-async function storedEvents(): Promise<number> {
-  const [row] = await stack.stores.timeSeries.query({
-    tenantId: stack.tenant.tenantId,
-    window: { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) },
-    types: ['message'],
-    filters: [],
-    measures: [{ as: 'n', kind: 'count' }],
-  });
-  return Number(row?.n ?? 0);
-}
+const storedEvents = () => storedMessageCount(stack);
 
 const head = (method: string, path: string, headers: Record<string, string | number>) =>
   `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${Object.entries(headers)

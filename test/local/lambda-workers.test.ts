@@ -115,6 +115,14 @@ describe('Lambda handlers in worker threads', () => {
     expect(perWorker.every((n) => n > 0)).toBe(true);
   });
 
+  it('refuses ?__proto__= in a worker as it does in-thread: the event keeps it as an own key', async () => {
+    const response = await request('/platform-api/operators?__proto__=x', { key: tenant.keys.platform });
+    expect(response.status).toBe(400);
+    expect((await readProblem(response)).errors).toEqual([
+      { in: 'query', name: '__proto__', message: 'unknown parameter' },
+    ]);
+  });
+
   it("holds a key's rate limit across the workers: they share the main thread's buckets", async () => {
     const limited = await createTenant(stores.runtime, 'Limited Worker Platform', new Date());
     await putSettings(stores.runtime, limited.tenantId, {
