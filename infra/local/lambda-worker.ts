@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DuckDbStoreClient } from '#lib/stores/duckdb/store-channel.ts';
 import { documentClient } from '#lib/stores/dynamodb/config-table.ts';
@@ -33,6 +34,15 @@ installRuntime(
 );
 const handlers = await loadHandlers(functions.map((name) => ({ function: name })));
 
+// Several invocations run at once in this thread, as on Lambda Managed Instances. There the Lambda
+// runtime keeps each invocation's context in the InvokeStore (an AsyncLocalStorage), and Powertools
+// scopes the logger's keys and Lambda context to it once AWS_LAMBDA_MAX_CONCURRENCY is set; here
+// likewise, so one request's keys never show in (or are reset by) another's lines. The store comes
+// first: with the variable set, Powertools needs it. Only the variable's presence matters to it.
+const invokeStore = await InvokeStore.getInstanceAsync(true);
+process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1024';
+const REQUEST_ID = InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID;
+
 async function invoke({
   id,
   functionName,
@@ -44,7 +54,10 @@ async function invoke({
     const handler = handlers.get(functionName);
     if (!handler) throw new Error(`No handler loaded for ${functionName}`);
     const withBody = body ? withApiGatewayBody(event as APIGatewayProxyEventV2, Buffer.from(body)) : event;
-    const result = await handler(withBody, localLambdaContext(functionName, timeoutSeconds));
+    const context = localLambdaContext(functionName, timeoutSeconds);
+    const result = await invokeStore.run({ [REQUEST_ID]: context.awsRequestId }, () =>
+      handler(withBody, context),
+    );
     return { type: 'result', id, result };
   } catch (error) {
     const { message, stack } = error instanceof Error ? error : new Error(String(error));

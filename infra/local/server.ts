@@ -88,13 +88,17 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
  * Answers 413 without reading the body (further): after the answer the connection drains for a
  * moment, so the client can read it, and is then closed whatever the client still sends.
  */
-function refuseBody(request: IncomingMessage, response: ServerResponse, limit: number, path: string): void {
+function refuseBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  { limit, path, requestId }: { limit: number; path: string; requestId: string },
+): void {
   const tooLarge = problem(
     413,
     'PAYLOAD_TOO_LARGE',
     `The request body is larger than this endpoint accepts (${limit} bytes)`,
     path,
-    { maxBytes: limit },
+    { maxBytes: limit, requestId },
   );
   const socket = request.socket;
   response.once('finish', () => {
@@ -106,7 +110,7 @@ function refuseBody(request: IncomingMessage, response: ServerResponse, limit: n
     request.once('end', () => socket.end());
     setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
   });
-  writeApiGatewayResult(response, problemResponse(tooLarge), 'gateway');
+  writeApiGatewayResult(response, problemResponse(tooLarge), requestId);
 }
 
 /** Errors that mean the client went away (closed or reset the connection), not that we failed. */
@@ -212,6 +216,8 @@ async function serve(
   invoke: InvokeFunction,
 ): Promise<void> {
   const path = rawPathOf(request.url);
+  // What this runtime's own lines say about the request, as the handler's lines do.
+  const keys: { requestId?: string; route?: string; path: string } = { path };
   try {
     const match = matcher.match((request.method ?? 'GET').toUpperCase(), path);
     if (!match) {
@@ -222,34 +228,46 @@ async function serve(
       );
       return;
     }
+    const event = bodilessApiGatewayEvent(request, {
+      routeKey: routeKey(match.route),
+      pathParameters: match.pathParameters,
+    });
+    const { requestId } = event.requestContext;
+    keys.requestId = requestId;
+    keys.route = event.routeKey;
     // The route's own limit, before anything is read: a declared length over it is refused at
     // once, whatever the key (so 413 comes before 401); a chunked body is cut off at the limit.
     const limit = match.route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const declared = Number(request.headers['content-length'] ?? 0);
     const body = declared > limit ? undefined : await readBody(request, limit);
     if (!body) {
-      refuseBody(request, response, limit, path);
+      logger.info('request rejected', { ...keys, status: 413, code: 'PAYLOAD_TOO_LARGE' });
+      refuseBody(request, response, { limit, path, requestId });
       return;
     }
-    const event = bodilessApiGatewayEvent(request, {
-      routeKey: routeKey(match.route),
-      pathParameters: match.pathParameters,
-    });
     const { function: functionName, timeoutSeconds = 10 } = match.route;
     const result = (await invoke(functionName, event, timeoutSeconds, body)) as APIGatewayProxyResultV2;
-    writeApiGatewayResult(response, result, event.requestContext.requestId);
+    writeApiGatewayResult(response, result, requestId);
   } catch (error) {
     if (isClientDisconnect(error)) {
-      logger.info('client disconnected before the answer', { path, reason: (error as Error).message });
+      logger.info('client disconnected before the answer', { ...keys, reason: (error as Error).message });
       return;
     }
     // API Gateway answers 500 when the integration itself fails; handlers map their own errors.
-    logger.error('local runtime failed to serve a request', { error: error as Error, path });
+    logger.error('local runtime failed to serve a request', { ...keys, error: error as Error });
     if (!response.headersSent) {
       writeApiGatewayResult(
         response,
-        problemResponse(problem(500, 'INTERNAL', 'Internal server error', path)),
-        'gateway',
+        problemResponse(
+          problem(
+            500,
+            'INTERNAL',
+            'Internal server error',
+            path,
+            keys.requestId ? { requestId: keys.requestId } : {},
+          ),
+        ),
+        keys.requestId ?? 'gateway',
       );
     }
   }

@@ -1,7 +1,8 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { authenticate, authorize } from '../domain/authenticate.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
@@ -117,9 +118,13 @@ const errorMapper = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> 
   },
 });
 
-const requestLogging = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
+/**
+ * The keys every line of a request carries (the Lambda context comes from Powertools'
+ * injectLambdaContext, which also resets them when the invocation ends), and the line for an
+ * answered request; a refused one is logged by the error mapper, inside these keys.
+ */
+const requestKeys = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
   before: async (request) => {
-    logger.addContext(request.context as Context);
     logger.appendKeys({
       requestId: requestIdOf(request.event),
       route: request.event.routeKey,
@@ -128,10 +133,6 @@ const requestLogging = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV
   },
   after: async (request) => {
     logger.info('request completed', { status: request.response?.statusCode });
-    logger.resetKeys();
-  },
-  onError: async () => {
-    logger.resetKeys();
   },
 });
 
@@ -228,8 +229,9 @@ const bodyFormatOf = (options: RouteOptions<unknown, unknown, unknown>) =>
 
 /**
  * Builds the Lambda handler for one manifest route: the middy stack in the documented order
- * (error mapper outermost, then logging, header normalization, body limit, JSON body parsing,
- * bearer-key auth, zod validation) around `fn`. The role comes from the route manifest, so it is
+ * (Lambda context and request keys for the logs, the error mapper, header normalization, body
+ * encoding and limit, bearer-key auth, the key's rate limit, JSON body parsing, idempotency, zod
+ * validation) around `fn`. The role comes from the route manifest, so it is
  * declared in exactly one place; the schemas are recorded for the OpenAPI document (route-docs.ts).
  */
 export function httpRoute<
@@ -272,9 +274,12 @@ export function buildHttpHandler<
 ) {
   const bodyFormat = bodyFormatOf(options);
 
+  // Logging wraps the error mapper: its onError runs first (middy runs onError innermost first),
+  // so the line for a refused request still carries the request's keys, which are reset after it.
   const stack = middy<Event, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestKeys())
     .use(errorMapper())
-    .use(requestLogging())
     .use(httpHeaderNormalizer())
     .use(bodyLimit(entry.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, bodyFormat !== 'none'));
   stack.use(auth(entry.auth));

@@ -4,10 +4,11 @@ import { putSettings } from '#lib/domain/registry/settings.ts';
 import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
 import { routes } from '#lib/routes.ts';
-import { type EmbeddedStores, startEmbeddedStores } from '../../infra/local/embedded-stores.ts';
+import type { EmbeddedStores } from '../../infra/local/embedded-stores.ts';
 import { type LambdaWorkers, startLambdaWorkers } from '../../infra/local/lambda-workers.ts';
-import { type LocalServer, startLocalServer } from '../../infra/local/server.ts';
+import type { LocalServer } from '../../infra/local/server.ts';
 import { readProblem } from '../support/local-stack.ts';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack.ts';
 
 /** A job handler behind an HTTP route: the API Gateway event has no schedule time, so the job throws. */
 const throwingRoute: RouteEntry = {
@@ -17,31 +18,18 @@ const throwingRoute: RouteEntry = {
   auth: 'public',
   binds: [],
 };
-const functions = [...new Set([...routes, throwingRoute].map((route) => route.function))];
-
+let stack: WorkerStack;
 let stores: EmbeddedStores;
 let tenant: CreatedTenant;
 let workers: LambdaWorkers;
 let server: LocalServer;
 
 beforeAll(async () => {
-  // As `npm start` runs it: DuckDB in its own thread, the handlers in theirs.
-  stores = await startEmbeddedStores({ storeThread: true });
-  tenant = await createTenant(stores.runtime, 'Worker Platform', new Date());
-  workers = await startLambdaWorkers({
-    count: 2,
-    dynamodbEndpoint: stores.dynamo.endpoint,
-    connectTimeSeries: stores.connectTimeSeries,
-    functions,
-  });
-  server = await startLocalServer({ routes: [throwingRoute, ...routes], invoke: workers.invoke });
+  stack = await startWorkerStack({ count: 2, routes: [throwingRoute, ...routes] });
+  ({ stores, tenant, workers, server } = stack);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await workers?.close();
-  await stores?.close();
-});
+afterAll(() => stack?.close());
 
 function request(path: string, init: RequestInit & { key?: string } = {}): Promise<Response> {
   const { key, headers, ...rest } = init;
