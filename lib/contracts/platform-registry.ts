@@ -63,7 +63,8 @@ export const listResponse = <T extends z.ZodType>(item: T) =>
 
 /** Defaults (lib/domain/rate-limit.ts): ingest 500/s bursts 1,000; platform 100/s bursts 1,000; account 20/s bursts 200. */
 const roleRateLimit = z.strictObject({
-  requestsPerSecond: z.number().int().min(1).max(100_000),
+  // Fractions allowed: 0.1 is one request every 10 s.
+  requestsPerSecond: z.number().min(0.001).max(100_000),
   burst: z.number().int().min(1).max(1_000_000),
 });
 const roleRateLimits = z
