@@ -7,7 +7,7 @@ import {
   MAX_DIMENSION_LENGTH,
   STRING_DIMENSIONS,
 } from '#lib/domain/events.ts';
-import { ingestEvents, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, parseBatch } from '#lib/domain/ingest.ts';
+import { ingestEvents, MAX_BATCH_EVENTS, parseBatch } from '#lib/domain/ingest.ts';
 import { httpRoute } from '#lib/http/route.ts';
 
 /**
@@ -47,7 +47,6 @@ export const handler = httpRoute(
   'ingest-events',
   {
     bodyFormat: 'raw',
-    maxBodyBytes: MAX_BATCH_BYTES,
     accepts: ['application/json', 'application/x-ndjson'],
     rawBodySchema: batchDoc,
     response: ingestResponse,

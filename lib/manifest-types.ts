@@ -32,10 +32,19 @@ export interface RouteEntry extends FunctionSpec {
   path: string;
   /** `public` routes skip authentication (health checks only). */
   auth: Role | 'public';
+  /**
+   * Largest accepted request body in bytes; {@link DEFAULT_MAX_BODY_BYTES} when omitted. Declared
+   * here, not in the handler, so the local runtime refuses a larger body on its Content-Length
+   * before reading it (the handler stack checks it again: in AWS, API Gateway buffers up to 10 MB).
+   */
+  maxBodyBytes?: number;
 }
 
 /** Where a manifest entry runs: AWS (the CDK stack) and the local runtime (`npm start`). */
 export type RuntimeName = 'aws' | 'local';
+
+/** The body limit of a route that declares none. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 export interface ScheduleEntry extends FunctionSpec {
   /** EventBridge schedule expression: `rate(1 minute)`, `cron(0 * * * ? *)`. */

@@ -23,6 +23,8 @@ const manifest = [
     auth: 'ingest',
     // config:write: the Timestream adapter records seen event ids in the config table.
     binds: ['config:read', 'config:write', 'timeseries:write'],
+    // A batch of up to 1,000 events (lib/domain/ingest.ts MAX_BATCH_BYTES).
+    maxBodyBytes: 1024 * 1024,
     memoryMb: 1024,
     timeoutSeconds: 30,
   },

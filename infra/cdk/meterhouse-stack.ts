@@ -62,6 +62,10 @@ export function routeKeyFor(route: RouteEntry): apigwv2.HttpRouteKey {
  * this stack; each family's functions, routes, schedules and permissions live in that family's nested
  * stack (`familyOf`), which CDK hands the shared ARNs and names as parameters.
  */
+/** The stage's default route throttling (requests per second and burst, per route, all callers). */
+export const API_THROTTLE_RATE_PER_SECOND = 2_000;
+export const API_THROTTLE_BURST = 4_000;
+
 export class MeterhouseStack extends Stack {
   readonly configTable: dynamodb.TableV2;
   readonly timeSeries: TimeSeriesStore;
@@ -119,6 +123,10 @@ export class MeterhouseStack extends Stack {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
+      // Every route, all callers together: a ceiling that protects the Lambdas and the stores. Per
+      // key, the handlers' own limiter (lib/domain/rate-limit.ts) counts in each container's memory;
+      // HTTP APIs have no usage plans or API keys, so API Gateway cannot limit per key itself.
+      throttle: { rateLimit: API_THROTTLE_RATE_PER_SECOND, burstLimit: API_THROTTLE_BURST },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(

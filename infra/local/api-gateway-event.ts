@@ -33,6 +33,18 @@ export function withApiGatewayBody(event: APIGatewayProxyEventV2, body: Buffer):
   };
 }
 
+/**
+ * The request target's path as sent, as API Gateway's `rawPath`: dot segments are not resolved
+ * and nothing is decoded (WHATWG URL parsing would turn `/operators/.` and `/operators/%2e` into
+ * `/operators/`, another route).
+ */
+export function rawPathOf(target: string | undefined): string {
+  const url = target ?? '/';
+  if (!url.startsWith('/')) return new URL(url, 'http://localhost').pathname;
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
 /** toApiGatewayEvent without the body (withApiGatewayBody adds it). */
 export function bodilessApiGatewayEvent(
   request: IncomingMessage,
@@ -40,22 +52,29 @@ export function bodilessApiGatewayEvent(
   now: Date = new Date(),
 ): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
+  const rawPath = rawPathOf(request.url);
+  // Collected in Maps, then made own data properties (as JSON.parse does in AWS): assigning to a
+  // plain object would drop `__proto__` and read `constructor` from Object.prototype.
+  const headerValues = new Map<string, string>();
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const name = (request.rawHeaders[i] ?? '').toLowerCase();
     const value = request.rawHeaders[i + 1] ?? '';
     if (name === 'cookie') continue;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+    const seen = headerValues.get(name);
+    headerValues.set(name, seen === undefined ? value : `${seen},${value}`);
   }
+  const headers: Record<string, string> = Object.fromEntries(headerValues);
   const cookies = request.headers.cookie
     ?.split(';')
     .map((c) => c.trim())
     .filter(Boolean);
 
-  const query: Record<string, string> = {};
+  const queryValues = new Map<string, string>();
   for (const [name, value] of url.searchParams) {
-    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+    const seen = queryValues.get(name);
+    queryValues.set(name, seen === undefined ? value : `${seen},${value}`);
   }
+  const query: Record<string, string> = Object.fromEntries(queryValues);
 
   const requestId = randomUUID();
   const method = (request.method ?? 'GET').toUpperCase();
@@ -64,7 +83,7 @@ export function bodilessApiGatewayEvent(
   return {
     version: '2.0',
     routeKey: route.routeKey,
-    rawPath: url.pathname,
+    rawPath,
     rawQueryString: url.search.startsWith('?') ? url.search.slice(1) : url.search,
     ...(cookies && cookies.length > 0 ? { cookies } : {}),
     headers,
@@ -77,7 +96,7 @@ export function bodilessApiGatewayEvent(
       domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
       http: {
         method,
-        path: url.pathname,
+        path: rawPath,
         protocol: `HTTP/${request.httpVersion}`,
         sourceIp,
         userAgent: headers['user-agent'] ?? '',

@@ -1,5 +1,7 @@
-import { type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { InMemoryRateLimiter } from '#lib/domain/rate-limit.ts';
 import { logger } from '#lib/http/logger.ts';
+import { serveRateLimiter } from './rate-limit-channel.ts';
 
 /** What a worker thread receives at start (lambda-worker.ts). */
 export interface LambdaWorkerData {
@@ -9,6 +11,8 @@ export interface LambdaWorkerData {
   functions: readonly string[];
   /** Its end of the channel to the main thread's DuckDB store. */
   timeSeriesPort: MessagePort;
+  /** Its end of the channel to the rate-limit buckets all workers share (rate-limit-channel.ts). */
+  rateLimitPort: MessagePort;
 }
 
 export interface InvokeMessage {
@@ -76,6 +80,8 @@ export async function startLambdaWorkers(options: {
   /** A port to the time-series store for one more client (EmbeddedStores.connectTimeSeries). */
   connectTimeSeries: () => MessagePort;
   functions: readonly string[];
+  /** The buckets every worker takes its tokens from; one of their own by default. */
+  rateLimiter?: InMemoryRateLimiter;
 }): Promise<LambdaWorkers> {
   if (!Number.isInteger(options.count) || options.count < 1) {
     throw new Error(`Lambda workers: count must be a positive integer, got ${options.count}`);
@@ -83,18 +89,22 @@ export async function startLambdaWorkers(options: {
   const invocations = Array.from({ length: options.count }, () => 0);
   let closing = false;
   let nextId = 1;
+  const rateLimiter = options.rateLimiter ?? new InMemoryRateLimiter();
 
   function start(slot: number): { environment: Environment; ready: Promise<void> } {
     const timeSeriesPort = options.connectTimeSeries();
+    const rateLimits = new MessageChannel();
+    serveRateLimiter(rateLimiter, rateLimits.port1);
     const workerData: LambdaWorkerData = {
       dynamodbEndpoint: options.dynamodbEndpoint,
       dynamodbAccessKeyId: options.dynamodbAccessKeyId,
       functions: options.functions,
       timeSeriesPort,
+      rateLimitPort: rateLimits.port2,
     };
     const worker = new Worker(WORKER_URL, {
       workerData,
-      transferList: [timeSeriesPort],
+      transferList: [timeSeriesPort, rateLimits.port2],
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const environment: Environment = { slot, worker, inFlight: new Map(), ready: false, exited: false };
@@ -118,6 +128,7 @@ export async function startLambdaWorkers(options: {
       });
       worker.on('exit', (code) => {
         environment.exited = true;
+        rateLimits.port1.close();
         const reason = closing
           ? 'the local runtime is shutting down'
           : `it exited with code ${code}${failure ? `: ${failure.message}` : ''}`;

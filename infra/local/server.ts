@@ -1,21 +1,32 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { logger } from '#lib/http/logger.ts';
-import { problem, problemResponse } from '#lib/http/problem.ts';
+import { PROBLEM_CONTENT_TYPE, problem, problemResponse } from '#lib/http/problem.ts';
 import { RouteMatcher } from '#lib/http/route-match.ts';
-import type { RouteEntry } from '#lib/manifest-types.ts';
+import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '#lib/manifest-types.ts';
 import { routes as manifestRoutes } from '#lib/routes.ts';
 import {
   bodilessApiGatewayEvent,
   localLambdaContext,
+  rawPathOf,
   withApiGatewayBody,
   writeApiGatewayResult,
 } from './api-gateway-event.ts';
 import { type LambdaHandler, loadHandlers } from './handlers.ts';
 
-/** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs; so does the local runtime. */
-const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * How long a connection whose body was refused stays open to drain what the client still sends
+ * (discarded, never buffered), so the client reads the 413 instead of a reset; then it is closed.
+ */
+const REFUSED_BODY_LINGER_MS = 1_000;
 
 /**
  * Runs one invocation of a function, in this thread or elsewhere (lambda-workers.ts). With `body`,
@@ -39,15 +50,79 @@ function routeKey(route: RouteEntry): string {
   return route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The body, or `undefined` once it grows past `limit`: the rest is then discarded, never buffered. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        // Still flowing, with no listener: what else arrives is dropped as it comes.
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
+}
+
+/**
+ * Answers 413 without reading the body (further): after the answer the connection drains for a
+ * moment, so the client can read it, and is then closed whatever the client still sends.
+ */
+function refuseBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  { limit, path, requestId }: { limit: number; path: string; requestId: string },
+): void {
+  const tooLarge = problem(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `The request body is larger than this endpoint accepts (${limit} bytes)`,
+    path,
+    { maxBytes: limit, requestId },
+  );
+  const socket = request.socket;
+  response.once('finish', () => {
+    if (request.complete) {
+      socket.end();
+      return;
+    }
+    request.resume();
+    request.once('end', () => socket.end());
+    setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
+  });
+  writeApiGatewayResult(response, problemResponse(tooLarge), requestId);
+}
+
+/** Errors that mean the client went away (closed or reset the connection), not that we failed. */
+export function isClientDisconnect(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ECONNABORTED' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (error as Error | null)?.message === 'aborted'
+  );
 }
 
 /**
@@ -73,6 +148,7 @@ export async function startLocalServer(options: {
     void serve(request, response, matcher, invoke);
   });
   server.keepAliveTimeout = 30_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -87,6 +163,41 @@ export async function startLocalServer(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+/** Node's HTTP parser errors, as API Gateway would answer them. */
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
+ * A request Node's HTTP layer refused before any route saw it (headers too large, a malformed
+ * request line or chunk): answered as problem+json where the socket can still take an answer,
+ * then closed. A client that reset or closed the connection is no error of ours.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (isClientDisconnect(error) || !socket.writable) {
+    logger.debug('client connection closed', { code: error.code, reason: error.message });
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  logger.info('request refused by the HTTP parser', { status, code: error.code });
+  const detail =
+    status === 431
+      ? 'The request headers are larger than the server accepts'
+      : status === 408
+        ? 'The request did not arrive in time'
+        : `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`;
+  const code =
+    status === 431 ? 'HEADERS_TOO_LARGE' : status === 408 ? 'REQUEST_TIMEOUT' : 'MALFORMED_REQUEST';
+  const body = JSON.stringify(problem(status, code, detail, '/'));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS).unref();
 }
 
 function inThisThread(handlers: Map<string, LambdaHandler>): InvokeFunction {
@@ -104,19 +215,10 @@ async function serve(
   matcher: RouteMatcher<RouteEntry>,
   invoke: InvokeFunction,
 ): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const path = rawPathOf(request.url);
+  // What this runtime's own lines say about the request, as the handler's lines do.
+  const keys: { requestId?: string; route?: string; path: string } = { path };
   try {
-    const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
-    if (!body) {
-      const tooLarge = problem(
-        413,
-        'PAYLOAD_TOO_LARGE',
-        `Request bodies are limited to ${GATEWAY_MAX_BODY_BYTES} bytes`,
-        path,
-      );
-      writeApiGatewayResult(response.setHeader('connection', 'close'), problemResponse(tooLarge), 'gateway');
-      return;
-    }
     const match = matcher.match((request.method ?? 'GET').toUpperCase(), path);
     if (!match) {
       writeApiGatewayResult(
@@ -130,17 +232,42 @@ async function serve(
       routeKey: routeKey(match.route),
       pathParameters: match.pathParameters,
     });
+    const { requestId } = event.requestContext;
+    keys.requestId = requestId;
+    keys.route = event.routeKey;
+    // The route's own limit, before anything is read: a declared length over it is refused at
+    // once, whatever the key (so 413 comes before 401); a chunked body is cut off at the limit.
+    const limit = match.route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const declared = Number(request.headers['content-length'] ?? 0);
+    const body = declared > limit ? undefined : await readBody(request, limit);
+    if (!body) {
+      logger.info('request rejected', { ...keys, status: 413, code: 'PAYLOAD_TOO_LARGE' });
+      refuseBody(request, response, { limit, path, requestId });
+      return;
+    }
     const { function: functionName, timeoutSeconds = 10 } = match.route;
     const result = (await invoke(functionName, event, timeoutSeconds, body)) as APIGatewayProxyResultV2;
-    writeApiGatewayResult(response, result, event.requestContext.requestId);
+    writeApiGatewayResult(response, result, requestId);
   } catch (error) {
+    if (isClientDisconnect(error)) {
+      logger.info('client disconnected before the answer', { ...keys, reason: (error as Error).message });
+      return;
+    }
     // API Gateway answers 500 when the integration itself fails; handlers map their own errors.
-    logger.error('local runtime failed to serve a request', { error: error as Error, path });
+    logger.error('local runtime failed to serve a request', { ...keys, error: error as Error });
     if (!response.headersSent) {
       writeApiGatewayResult(
         response,
-        problemResponse(problem(500, 'INTERNAL', 'Internal server error', path)),
-        'gateway',
+        problemResponse(
+          problem(
+            500,
+            'INTERNAL',
+            'Internal server error',
+            path,
+            keys.requestId ? { requestId: keys.requestId } : {},
+          ),
+        ),
+        keys.requestId ?? 'gateway',
       );
     }
   }

@@ -61,6 +61,20 @@ export const listResponse = <T extends z.ZodType>(item: T) =>
 
 // settings
 
+/** Defaults (lib/domain/rate-limit.ts): ingest 500/s bursts 1,000; platform 100/s bursts 1,000; account 20/s bursts 200. */
+const roleRateLimit = z.strictObject({
+  // Fractions allowed: 0.1 is one request every 10 s.
+  requestsPerSecond: z.number().min(0.001).max(100_000),
+  burst: z.number().int().min(1).max(1_000_000),
+});
+const roleRateLimits = z
+  .strictObject({
+    platform: roleRateLimit.optional(),
+    ingest: roleRateLimit.optional(),
+    account: roleRateLimit.optional(),
+  })
+  .describe('Request rate limits per API key, by role; a role left out keeps its default');
+
 export const settingsPutBody = z.strictObject({
   name: nameSchema,
   contactEmail: emailSchema,
@@ -69,6 +83,7 @@ export const settingsPutBody = z.strictObject({
   website: httpsUrl.nullish().transform((v) => v ?? undefined),
   timezone: timeZoneSchema.nullish().transform((v) => v ?? undefined),
   defaultCurrency: currencySchema.nullish().transform((v) => v ?? undefined),
+  rateLimits: roleRateLimits.nullish().transform((v) => v ?? undefined),
 });
 export const settingsView = z.strictObject({
   name: z.string(),
@@ -78,6 +93,13 @@ export const settingsView = z.strictObject({
   website: z.string().nullable(),
   timezone: z.string(),
   defaultCurrency: z.string(),
+  rateLimits: z
+    .strictObject({
+      platform: roleRateLimit.nullable(),
+      ingest: roleRateLimit.nullable(),
+      account: roleRateLimit.nullable(),
+    })
+    .describe("The tenant's own rate limit per role; null where the default applies"),
   version: z.number().int().nonnegative(),
   updatedAt: z.string().nullable(),
 });

@@ -70,14 +70,14 @@ export function issueApiKey(input: {
   return { record, key };
 }
 
-/** Splits a presented key into its id and secret; throws 401 for anything that is not a key. */
-export function parseApiKey(key: string): { keyId: string; secret: string } {
+/** Splits a presented key into the role its text names, its id and secret; 401 for anything that is not a key. */
+export function parseApiKey(key: string): { role: Role; keyId: string; secret: string } {
   const match = KEY_PATTERN.exec(key);
   const role = match?.[1];
   if (!match || !role || !(ROLES as readonly string[]).includes(role)) {
     throw new UnauthorizedError('INVALID_API_KEY', 'The bearer token is not a Meterhouse API key');
   }
-  return { keyId: `key_${match[2]}`, secret: match[3] ?? '' };
+  return { role: role as Role, keyId: `key_${match[2]}`, secret: match[3] ?? '' };
 }
 
 /** Constant-time comparison of a presented secret with a stored hash. */

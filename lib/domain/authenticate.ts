@@ -19,10 +19,12 @@ export async function authenticate(
   if (!match?.[1]) {
     throw new UnauthorizedError('INVALID_API_KEY', 'The Authorization header must be "Bearer <key>"');
   }
-  const { keyId, secret } = parseApiKey(match[1]);
+  const { role, keyId, secret } = parseApiKey(match[1]);
   const record = await apiKeys.get(keyId);
-  // One message for unknown and wrong-secret keys, so a caller cannot probe which key ids exist.
-  if (!record || !secretMatches(secret, record.secretHash)) {
+  // One message for unknown and wrong-secret keys, and for a key whose text names another role
+  // than it was issued with (`mh_ingest_…` over a platform key's id and secret): a key is valid
+  // only exactly as it was issued, and a caller cannot probe which key ids exist.
+  if (!record || record.role !== role || !secretMatches(secret, record.secretHash)) {
     throw new UnauthorizedError('INVALID_API_KEY', 'The API key is not valid');
   }
   if (record.status !== 'active') {

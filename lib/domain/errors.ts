@@ -52,6 +52,10 @@ export class UnsupportedMediaTypeError extends DomainError {
 export class UnprocessableError extends DomainError {
   readonly status = 422;
 }
+/** 429: too many requests for the key's configured limits. */
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+}
 /** 503: a dependency is unavailable; safe to retry. */
 export class UnavailableError extends DomainError {
   readonly status = 503;

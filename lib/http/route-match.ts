@@ -49,6 +49,8 @@ export class RouteMatcher<R extends RouteEntry> {
 
   /** The route for this method and path; else the `$default` route, if declared. */
   match(method: string, path: string): RouteMatch<R> | undefined {
+    if (hasDotSegment(path))
+      return this.#fallback ? { route: this.#fallback, pathParameters: {} } : undefined;
     for (const candidate of this.#compiled) {
       if (candidate.route.method !== method && candidate.route.method !== 'ANY') continue;
       const found = candidate.pattern.exec(path);
@@ -64,11 +66,20 @@ export class RouteMatcher<R extends RouteEntry> {
 
   /** Methods declared for a path (for 405 and the Allow header); empty when the path is unknown. */
   allowedMethods(path: string): string[] {
+    if (hasDotSegment(path)) return [];
     const methods = this.#compiled
       .filter((candidate) => candidate.pattern.test(path))
       .map((candidate) => candidate.route.method);
     return [...new Set(methods)].sort();
   }
+}
+
+/**
+ * `.` and `..` segments, also percent-encoded (`%2e`, `.%2E`): no route has them, and they are
+ * never resolved into another route's path (`/platform-api/operators/.` is not the list).
+ */
+function hasDotSegment(path: string): boolean {
+  return path.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
 function safeDecode(value: string): string {

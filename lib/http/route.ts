@@ -1,12 +1,14 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { authenticate, authorize } from '../domain/authenticate.ts';
-import { PayloadTooLargeError } from '../domain/errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
+import { type RateDecision, RateLimitedError, rateLimitHeaders } from '../domain/rate-limit.ts';
 import type { Principal } from '../domain/roles.ts';
-import type { RouteEntry } from '../manifest-types.ts';
+import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '../manifest-types.ts';
 import { type RouteFunctionName, routes } from '../routes.ts';
 import { type Runtime, runtime } from '../wiring/index.ts';
 import { idempotency } from './idempotency.ts';
@@ -30,8 +32,6 @@ export interface RouteOptions<Q, P, B> {
   body?: B;
   /** `raw`: the handler reads `rawBody` itself (e.g. NDJSON ingest). */
   bodyFormat?: 'json' | 'raw' | 'none';
-  /** Largest accepted body in bytes (decoded); 256 KiB when omitted. */
-  maxBodyBytes?: number;
   /** Writes: honour an `Idempotency-Key` header (lib/http/idempotency.ts); runs after auth. */
   idempotent?: boolean;
 
@@ -77,6 +77,8 @@ export interface RouteResult {
 
 interface RequestState {
   principal?: Principal;
+  /** The key's rate limit after this request, for the RateLimit headers. */
+  rateLimit?: RateDecision;
   query?: unknown;
   params?: unknown;
   body?: unknown;
@@ -84,8 +86,6 @@ interface RequestState {
 }
 
 type Event = APIGatewayProxyEventV2 & { meterhouse?: RequestState };
-
-const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 function requestIdOf(event: APIGatewayProxyEventV2): string {
   return event.requestContext?.requestId ?? 'unknown';
@@ -113,13 +113,18 @@ const errorMapper = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> 
     const headers: Record<string, string> = {};
     const allow = (request.error as { allow?: string } | null)?.allow;
     if (allow) headers.allow = allow;
+    if (request.error instanceof RateLimitedError) Object.assign(headers, request.error.headers);
     request.response = problemResponse(body, headers);
   },
 });
 
-const requestLogging = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
+/**
+ * The keys every line of a request carries (the Lambda context comes from Powertools'
+ * injectLambdaContext, which also resets them when the invocation ends), and the line for an
+ * answered request; a refused one is logged by the error mapper, inside these keys.
+ */
+const requestKeys = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
   before: async (request) => {
-    logger.addContext(request.context as Context);
     logger.appendKeys({
       requestId: requestIdOf(request.event),
       route: request.event.routeKey,
@@ -128,15 +133,25 @@ const requestLogging = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV
   },
   after: async (request) => {
     logger.info('request completed', { status: request.response?.statusCode });
-    logger.resetKeys();
-  },
-  onError: async () => {
-    logger.resetKeys();
   },
 });
 
-const bodyLimit = (maxBytes: number): MiddlewareObj<Event> => ({
+/** Content codings other than `identity`: no route decodes them (a gzip body would be read as bytes). */
+function refuseEncodedBody(event: Event): void {
+  const codings = (event.headers?.['content-encoding'] ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length > 0) {
+    throw new UnsupportedMediaTypeError(
+      `Send the body uncompressed: Content-Encoding ${codings.join(', ')} is not accepted`,
+    );
+  }
+}
+
+const bodyLimit = (maxBytes: number, takesBody: boolean): MiddlewareObj<Event> => ({
   before: async ({ event }) => {
+    if (takesBody) refuseEncodedBody(event);
     const raw = event.body ?? '';
     // A text body is measured, not copied: encoding it to a Buffer and back (twice ~1 MB per ingest
     // batch) gave the same string, except that lone surrogates become U+FFFD as toWellFormed does.
@@ -146,6 +161,7 @@ const bodyLimit = (maxBytes: number): MiddlewareObj<Event> => ({
       throw new PayloadTooLargeError(
         'PAYLOAD_TOO_LARGE',
         `The request body is ${size} bytes; this endpoint accepts at most ${maxBytes}`,
+        { maxBytes },
       );
     }
     event.meterhouse = { rawBody: bytes ? bytes.toString('utf8') : raw.toWellFormed() };
@@ -162,6 +178,26 @@ const auth = (role: string): MiddlewareObj<Event> => ({
       logger.appendKeys({ tenantId: principal.tenantId, keyId: principal.keyId });
     }
     event.meterhouse = state;
+  },
+});
+
+/**
+ * Per-key request rate limit, after auth (the limit is the key's) and before anything is parsed
+ * or stored: a refused request costs one token lookup. 429 carries Retry-After.
+ */
+const rateLimiting = (): MiddlewareObj<Event, APIGatewayProxyStructuredResultV2> => ({
+  before: async ({ event }) => {
+    const principal = event.meterhouse?.principal;
+    if (!principal) return;
+    const { rateLimiter, tenantRateLimits } = runtime();
+    const limit = await tenantRateLimits.limitFor(principal);
+    const decision = await rateLimiter.take(principal.keyId, limit);
+    if (!decision.allowed) throw new RateLimitedError(principal, limit, decision);
+    (event.meterhouse as RequestState).rateLimit = decision;
+  },
+  after: async ({ event, response }) => {
+    const decision = event.meterhouse?.rateLimit;
+    if (decision && response) response.headers = { ...response.headers, ...rateLimitHeaders(decision) };
   },
 });
 
@@ -193,8 +229,9 @@ const bodyFormatOf = (options: RouteOptions<unknown, unknown, unknown>) =>
 
 /**
  * Builds the Lambda handler for one manifest route: the middy stack in the documented order
- * (error mapper outermost, then logging, header normalization, body limit, JSON body parsing,
- * bearer-key auth, zod validation) around `fn`. The role comes from the route manifest, so it is
+ * (Lambda context and request keys for the logs, the error mapper, header normalization, body
+ * encoding and limit, bearer-key auth, the key's rate limit, JSON body parsing, idempotency, zod
+ * validation) around `fn`. The role comes from the route manifest, so it is
  * declared in exactly one place; the schemas are recorded for the OpenAPI document (route-docs.ts).
  */
 export function httpRoute<
@@ -231,19 +268,24 @@ export function buildHttpHandler<
   P extends AnySchema | undefined = undefined,
   B extends AnySchema | undefined = undefined,
 >(
-  entry: Pick<RouteEntry, 'auth'>,
+  entry: Pick<RouteEntry, 'auth' | 'maxBodyBytes'>,
   options: RouteOptions<Q, P, B>,
   fn: (request: RouteRequest<Q, P, B>) => Promise<RouteResult>,
 ) {
   const bodyFormat = bodyFormatOf(options);
 
+  // Logging wraps the error mapper: its onError runs first (middy runs onError innermost first),
+  // so the line for a refused request still carries the request's keys, which are reset after it.
   const stack = middy<Event, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestKeys())
     .use(errorMapper())
-    .use(requestLogging())
     .use(httpHeaderNormalizer())
-    .use(bodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-  if (bodyFormat === 'json') stack.use(httpJsonBodyParser());
+    .use(bodyLimit(entry.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, bodyFormat !== 'none'));
   stack.use(auth(entry.auth));
+  if (entry.auth !== 'public') stack.use(rateLimiting());
+  // Parsed after auth and the rate limit: an anonymous or throttled caller costs no JSON parse.
+  if (bodyFormat === 'json') stack.use(httpJsonBodyParser());
   if (options.idempotent) {
     stack.use(
       idempotency<Event>((event) =>

@@ -5,8 +5,10 @@ import type { RegistryStores } from '#lib/domain/ports/registry-repository.ts';
 import type { TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
 import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
 import type { ApiKeyLookup } from '../domain/authenticate.ts';
+import { InMemoryRateLimiter, type RateLimiter, TenantRateLimits } from '../domain/rate-limit.ts';
 import type { DependencyCheck } from '../domain/readiness.ts';
 import type { CursorKeySource } from '../domain/registry/paging.ts';
+import { rateLimitOverrides } from '../domain/registry/settings.ts';
 import { CachingApiKeyRepository } from '../stores/caching-api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
 import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
@@ -30,6 +32,11 @@ export interface RuntimeOptions {
    * every request. Default: `METERHOUSE_KEY_CACHE_TTL_SECONDS`, else 5.
    */
   apiKeyCacheTtlSeconds?: number;
+  /**
+   * Where request rate limits take their tokens: this container's memory by default; the local
+   * runtime's worker threads share the main thread's (infra/local/rate-limit-channel.ts).
+   */
+  rateLimiter?: RateLimiter;
 }
 
 export const KEY_CACHE_TTL_ENV = 'METERHOUSE_KEY_CACHE_TTL_SECONDS';
@@ -67,6 +74,18 @@ export class Runtime implements CursorKeySource {
       );
     }
     this.#apiKeyCacheTtlMs = ttlSeconds * 1000;
+    this.rateLimiter = options.rateLimiter ?? new InMemoryRateLimiter();
+  }
+
+  /** Takes a request's token for its key (lib/http/route.ts, after authentication). */
+  readonly rateLimiter: RateLimiter;
+
+  readonly #tenantRateLimits = once(
+    () => new TenantRateLimits((tenantId) => rateLimitOverrides(this, tenantId), this.#apiKeyCacheTtlMs),
+  );
+  /** The limit of a key: its tenant's setting for its role, else the role's default; cached as keys are. */
+  get tenantRateLimits(): TenantRateLimits {
+    return this.#tenantRateLimits();
   }
 
   get configTable(): ConfigTable {

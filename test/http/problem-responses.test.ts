@@ -14,6 +14,7 @@ const thingsRoute: RouteEntry = {
   function: 'test-create-thing',
   auth: 'platform',
   binds: ['config:write'],
+  maxBodyBytes: 1024,
 };
 const explodeRoute: RouteEntry = {
   method: 'GET',
@@ -36,7 +37,6 @@ const createThing = buildHttpHandler(
     params: z.object({ group: z.string().regex(/^[a-z]+$/) }),
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
     body: z.strictObject({ name: z.string().min(1).max(20), size: z.number().int().positive() }),
-    maxBodyBytes: 1024,
   },
   async ({ body, params, principal, runtime }) => {
     const { doc, tableName } = runtime.configTable;

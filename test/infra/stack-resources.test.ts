@@ -1,6 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_THROTTLE_BURST, API_THROTTLE_RATE_PER_SECOND } from '#infra/cdk/meterhouse-stack.ts';
 import { configTableDefinition } from '#lib/stores/dynamodb/config-table.ts';
 import { type CfnResourceJson, resourcesOfType, type Synthesized, synthesize } from './support.ts';
 
@@ -134,6 +135,16 @@ describe('MeterhouseStack platform resources', () => {
         AccessLogSettings: {
           DestinationArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
           Format: Match.stringLikeRegexp('"requestId":"\\$context\\.requestId"'),
+        },
+      });
+    });
+
+    it('throttles every route of the stage (the per-key limit runs in the handlers)', () => {
+      synth.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: API_THROTTLE_RATE_PER_SECOND,
+          ThrottlingBurstLimit: API_THROTTLE_BURST,
         },
       });
     });

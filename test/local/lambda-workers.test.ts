@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putSettings } from '#lib/domain/registry/settings.ts';
 import { type CreatedTenant, createTenant } from '#lib/domain/tenants.ts';
 import type { RouteEntry } from '#lib/manifest-types.ts';
 import { routes } from '#lib/routes.ts';
-import { type EmbeddedStores, startEmbeddedStores } from '../../infra/local/embedded-stores.ts';
+import type { EmbeddedStores } from '../../infra/local/embedded-stores.ts';
 import { type LambdaWorkers, startLambdaWorkers } from '../../infra/local/lambda-workers.ts';
-import { type LocalServer, startLocalServer } from '../../infra/local/server.ts';
+import type { LocalServer } from '../../infra/local/server.ts';
 import { readProblem } from '../support/local-stack.ts';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack.ts';
 
 /** A job handler behind an HTTP route: the API Gateway event has no schedule time, so the job throws. */
 const throwingRoute: RouteEntry = {
@@ -16,32 +18,18 @@ const throwingRoute: RouteEntry = {
   auth: 'public',
   binds: [],
 };
-const functions = [...new Set([...routes, throwingRoute].map((route) => route.function))];
-
+let stack: WorkerStack;
 let stores: EmbeddedStores;
 let tenant: CreatedTenant;
 let workers: LambdaWorkers;
 let server: LocalServer;
 
 beforeAll(async () => {
-  // As `npm start` runs it: DuckDB in its own thread, the handlers in theirs.
-  stores = await startEmbeddedStores({ storeThread: true });
-  tenant = await createTenant(stores.runtime, 'Worker Platform', new Date());
-  workers = await startLambdaWorkers({
-    count: 2,
-    dynamodbEndpoint: stores.dynamo.endpoint,
-    dynamodbAccessKeyId: stores.dynamo.accessKeyId,
-    connectTimeSeries: stores.connectTimeSeries,
-    functions,
-  });
-  server = await startLocalServer({ routes: [throwingRoute, ...routes], invoke: workers.invoke });
+  stack = await startWorkerStack({ count: 2, routes: [throwingRoute, ...routes] });
+  ({ stores, tenant, workers, server } = stack);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await workers?.close();
-  await stores?.close();
-});
+afterAll(() => stack?.close());
 
 function request(path: string, init: RequestInit & { key?: string } = {}): Promise<Response> {
   const { key, headers, ...rest } = init;
@@ -113,6 +101,31 @@ describe('Lambda handlers in worker threads', () => {
     const perWorker = spread(before);
     expect(perWorker.reduce((a, b) => a + b)).toBe(6);
     expect(perWorker.every((n) => n > 0)).toBe(true);
+  });
+
+  it('refuses ?__proto__= in a worker as it does in-thread: the event keeps it as an own key', async () => {
+    const response = await request('/platform-api/operators?__proto__=x', { key: tenant.keys.platform });
+    expect(response.status).toBe(400);
+    expect((await readProblem(response)).errors).toEqual([
+      { in: 'query', name: '__proto__', message: 'unknown parameter' },
+    ]);
+  });
+
+  it("holds a key's rate limit across the workers: they share the main thread's buckets", async () => {
+    const limited = await createTenant(stores.runtime, 'Limited Worker Platform', new Date());
+    await putSettings(stores.runtime, limited.tenantId, {
+      name: 'Limited Worker Platform',
+      contactEmail: 'ops@limited.example.com',
+      rateLimits: { platform: { requestsPerSecond: 0.01, burst: 3 } },
+    });
+    const before = workers.invocations();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => request('/platform-api/operators', { key: limited.keys.platform })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+    expect(spread(before).every((n) => n > 0)).toBe(true);
+    const refused = answers.find((answer) => answer.status === 429);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('dispatches each invocation to the worker with the fewest in flight', async () => {

@@ -43,6 +43,7 @@ describe('platform settings', () => {
       website: null,
       timezone: 'UTC',
       defaultCurrency: 'USD',
+      rateLimits: { platform: null, ingest: null, account: null },
       version: 0,
       updatedAt: null,
     });

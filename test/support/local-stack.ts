@@ -94,6 +94,24 @@ export async function readProblem(response: Response): Promise<Record<string, un
   return body;
 }
 
+/**
+ * The messages a tenant has stored within a day of now (of one operator, if given), read through
+ * the query port: a refused request must leave this as it was.
+ */
+export async function storedMessageCount(
+  stack: LocalStack,
+  options: { tenantId?: string; operatorId?: string } = {},
+): Promise<number> {
+  const [row] = await stack.stores.timeSeries.query({
+    tenantId: options.tenantId ?? stack.tenant.tenantId,
+    window: { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) },
+    types: ['message'],
+    filters: options.operatorId ? [{ dimension: 'operatorId', op: 'eq', value: options.operatorId }] : [],
+    measures: [{ as: 'n', kind: 'count' }],
+  });
+  return Number(row?.n ?? 0);
+}
+
 /** The real store, with every `query` counted: proves an endpoint's query count is bounded. */
 function countingStore(store: TimeSeriesStore, queries: { count: number }): TimeSeriesStore {
   return {

@@ -1,4 +1,6 @@
 import { NotFoundError } from '../errors.ts';
+import type { RateLimit, RateLimitOverrides } from '../rate-limit.ts';
+import type { Role } from '../roles.ts';
 import { type RegistryPorts, versionConflict } from './entities.ts';
 import type { PlatformSettings, Stored } from './types.ts';
 
@@ -32,6 +34,7 @@ export interface SettingsInput {
   website?: string;
   timezone?: string;
   defaultCurrency?: string;
+  rateLimits?: RateLimitOverrides;
 }
 
 export interface SettingsView {
@@ -42,8 +45,26 @@ export interface SettingsView {
   website: string | null;
   timezone: string;
   defaultCurrency: string;
+  /** The tenant's own limit per role; null where the role's default applies. */
+  rateLimits: Record<Role, RateLimit | null>;
   version: number;
   updatedAt: string | null;
+}
+
+function rateLimitsView(overrides: RateLimitOverrides | undefined): Record<Role, RateLimit | null> {
+  return {
+    platform: overrides?.platform ?? null,
+    ingest: overrides?.ingest ?? null,
+    account: overrides?.account ?? null,
+  };
+}
+
+/** The tenant's rate limit overrides (the rate limiter reads them through a short cache). */
+export async function rateLimitOverrides(
+  ports: Pick<RegistryPorts, 'registry'>,
+  tenantId: string,
+): Promise<RateLimitOverrides | undefined> {
+  return (await ports.registry.settings.get(tenantId, SETTINGS_ID))?.rateLimits;
 }
 
 function view(settings: Stored<PlatformSettings>): SettingsView {
@@ -55,6 +76,7 @@ function view(settings: Stored<PlatformSettings>): SettingsView {
     website: settings.website ?? null,
     timezone: settings.timezone,
     defaultCurrency: settings.defaultCurrency,
+    rateLimits: rateLimitsView(settings.rateLimits),
     version: settings.version,
     updatedAt: settings.updatedAt,
   };
@@ -73,6 +95,7 @@ export async function getSettings(ports: RegistryPorts, tenantId: string): Promi
     website: null,
     timezone: DEFAULT_TIMEZONE,
     defaultCurrency: DEFAULT_CURRENCY,
+    rateLimits: rateLimitsView(undefined),
     version: 0,
     updatedAt: null,
   };
@@ -108,6 +131,7 @@ export async function putSettings(
       ...(input.website === undefined ? {} : { website: input.website }),
       timezone: input.timezone ?? DEFAULT_TIMEZONE,
       defaultCurrency: input.defaultCurrency ?? DEFAULT_CURRENCY,
+      ...(input.rateLimits === undefined ? {} : { rateLimits: input.rateLimits }),
       version: currentVersion + 1,
       createdAt: current?.createdAt ?? now,
       updatedAt: now,

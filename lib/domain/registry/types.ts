@@ -1,3 +1,4 @@
+import type { RateLimitOverrides } from '../rate-limit.ts';
 /**
  * The registry of a tenant: who its operators are, which connectors they are connected to, their
  * accounts and projects, and the platform's own profile. Events name these by id (`operatorId`,
@@ -56,6 +57,8 @@ export interface PlatformSettings {
   timezone: string;
   /** ISO 4217 code; the currency of new price plans unless they name their own. */
   defaultCurrency: string;
+  /** Request rate limits of the tenant's keys by role, where they differ from the defaults. */
+  rateLimits?: RateLimitOverrides;
 }
 
 /**
