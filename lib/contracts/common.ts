@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An ISO 8601 date-time query parameter with an explicit zone (or a plain date, read as 00:00 UTC). */
 export const isoDateTimeParam = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTimeParam, moneyString, windowSchema } from './common.ts';
 
 /**

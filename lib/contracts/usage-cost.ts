@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * contracts/usage-cost-analytics.txt ("Metrics API", "Data Export", the dashboard): request and

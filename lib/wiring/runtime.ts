@@ -1,17 +1,13 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyLookup } from '../domain/authenticate.ts';
 import type { DependencyCheck } from '../domain/readiness.ts';
 import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
 import { CachingApiKeyRepository } from '../stores/caching-api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
-import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
-import { DynamoDbIdempotencyStore } from '../stores/dynamodb/dynamodb-idempotency-store.ts';
-import { dynamoDbRegistryStores } from '../stores/dynamodb/dynamodb-registry-repository.ts';
-import { DynamoDbTenantRepository } from '../stores/dynamodb/dynamodb-tenant-repository.ts';
 import type { IdempotencyStore } from '../stores/idempotency-store.ts';
 import type { RegistryStores } from '../stores/registry-repository.ts';
 import type { TenantRepository } from '../stores/tenant-repository.ts';
 import type { TimeSeriesStore } from '../stores/time-series.ts';
+import { type ConfigStores, configStores } from './config-stores.ts';
 
 /**
  * The stores a container can reach. Each is built on first use, so a function that never touches
@@ -33,7 +29,8 @@ export interface RuntimeOptions {
 export const KEY_CACHE_TTL_ENV = 'METERHOUSE_KEY_CACHE_TTL_SECONDS';
 const DEFAULT_KEY_CACHE_TTL_SECONDS = 5;
 
-function once<T>(factory: () => T): () => T {
+/** `factory`'s value, built on the first call and kept. */
+export function once<T>(factory: () => T): () => T {
   let value: { v: T } | undefined;
   return () => {
     value ??= { v: factory() };
@@ -75,9 +72,21 @@ export class Runtime {
     return this.#timeSeries();
   }
 
+  /*
+   * The repositories on the config table. `process.env.METERHOUSE_BUNDLE_CONFIG` is replaced by a
+   * literal when the stack bundles a function (infra/cdk/bundling.ts, lib/wiring/cloud.ts): a
+   * function without a config binding then bundles none of them, nor the DynamoDB SDK.
+   */
+  readonly #config = once(
+    (): ConfigStores =>
+      process.env.METERHOUSE_BUNDLE_CONFIG === 'false'
+        ? unboundStore('config:read or config:write')
+        : configStores(this.configTable),
+  );
+
   // Cache expiry runs on the wall clock, not `clock`: tests freeze `clock` for business time.
   readonly #apiKeys = once((): ApiKeyRepository => {
-    const store = new DynamoDbApiKeyRepository(this.configTable);
+    const store = this.#config().apiKeys;
     return this.#apiKeyCacheTtlMs === 0
       ? store
       : new CachingApiKeyRepository(store, { ttlMs: this.#apiKeyCacheTtlMs });
@@ -99,18 +108,18 @@ export class Runtime {
     return this.#authKeyLookup();
   }
 
-  readonly #tenants = once(() => new DynamoDbTenantRepository(this.configTable));
+  readonly #tenants = once(() => this.#config().tenants);
   get tenants(): TenantRepository {
     return this.#tenants();
   }
 
-  readonly #registry = once(() => dynamoDbRegistryStores(this.configTable));
+  readonly #registry = once(() => this.#config().registry);
   /** Operators, connectors, connections, accounts, projects, settings, price plans. */
   get registry(): RegistryStores {
     return this.#registry();
   }
 
-  readonly #idempotency = once(() => new DynamoDbIdempotencyStore(this.configTable));
+  readonly #idempotency = once(() => this.#config().idempotency);
   get idempotency(): IdempotencyStore {
     return this.#idempotency();
   }
@@ -118,14 +127,13 @@ export class Runtime {
   /** What `/health/ready` probes: each store, by a read that needs no more than read access. */
   readinessChecks(): DependencyCheck[] {
     return [
-      {
-        name: 'config',
-        check: async () => {
-          const { doc, tableName } = this.configTable;
-          await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
-        },
-      },
+      { name: 'config', check: () => this.#config().ping() },
       { name: 'timeseries', check: () => this.timeSeries.ping() },
     ];
   }
+}
+
+/** A store the function's bundle left out: a wiring bug, named by the binding that would add it. */
+export function unboundStore(binding: string): never {
+  throw new Error(`This function's bundle has no ${binding} binding (lib/routes.ts, lib/schedules.ts)`);
 }

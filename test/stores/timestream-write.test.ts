@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
 import {
   type _Record,
   InternalServerException,
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { UnavailableError } from '../../lib/domain/errors.ts';
 import type { UsageEvent } from '../../lib/domain/events.ts';
 import { DynamoDbEventIdLedger, eventIdExpiresAt } from '../../lib/stores/dynamodb/event-id-ledger.ts';
+import { TimestreamEventWriter } from '../../lib/stores/timestream/timestream-event-writer.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
 import { startDynalite, type TestDynalite } from '../support/dynalite.ts';
 
@@ -67,13 +67,14 @@ describe('TimestreamTimeSeriesStore.writeEvents', () => {
     sleep = vi.fn(async (_ms: number) => {});
     tenant = `tenant-${++tenantSeq}`;
     store = new TimestreamTimeSeriesStore({
-      writeClient: new TimestreamWriteClient({ region: 'us-east-1', credentials }),
-      queryClient: new TimestreamQueryClient({ region: 'us-east-1', credentials }),
-      database: 'meterhouse',
-      table: 'events',
-      ledger,
-      sleep,
-      random: () => 0.5,
+      writer: new TimestreamEventWriter({
+        client: new TimestreamWriteClient({ region: 'us-east-1', credentials }),
+        database: 'meterhouse',
+        table: 'events',
+        ledger,
+        sleep,
+        random: () => 0.5,
+      }),
     });
   });
 
