@@ -25,7 +25,7 @@ export interface LambdaBundleSettings {
   alias: Record<string, string>;
 }
 
-/** The flags lib/wiring reads to leave unbound stores, and the SDK clients only they import, out. */
+/** The flags lib/wiring/cloud.ts reads to leave unbound stores, and the SDK clients only they import, out. */
 export const BUNDLE_FLAGS = {
   config: 'process.env.METERHOUSE_BUNDLE_CONFIG',
   timeseriesRead: 'process.env.METERHOUSE_BUNDLE_TIMESERIES_READ',
@@ -59,7 +59,22 @@ export function lambdaBundleSettings(binds: readonly Binding[]): LambdaBundleSet
       // An ESM import of node:http loads undici at init (~35 ms); the stand-in `require`s it.
       'node:http': `${PROJECT_ROOT}lib/wiring/lambda-node-http.ts`,
       http: `${PROJECT_ROOT}lib/wiring/lambda-node-http.ts`,
+      ...unboundWiring(binds),
     },
+  };
+}
+
+/**
+ * Wiring modules swapped for stand-ins that only say the store is not bound, where the function
+ * binds no config store or no store at all: their SDK imports cannot be left out by `define`
+ * alone, since @aws-sdk/lib-dynamodb has side effects at import (lib/wiring/runtime.ts).
+ */
+function unboundWiring(binds: readonly Binding[]): Record<string, string> {
+  const wiring = (name: string) => `${PROJECT_ROOT}lib/wiring/${name}.ts`;
+  const config = binds.includes('config:read') || binds.includes('config:write');
+  return {
+    ...(config ? {} : { '#lib/wiring/config-stores.ts': wiring('unbound-config-stores') }),
+    ...(binds.length > 0 ? {} : { '#lib/wiring/cloud.ts': wiring('unbound-cloud') }),
   };
 }
 

@@ -1,3 +1,7 @@
+// A package import, not a relative one, so that the stack can swap the module for a function
+// without a config binding (infra/cdk/bundling.ts): @aws-sdk/lib-dynamodb has top-level side effects
+// (its paginators), so esbuild keeps it in any bundle that imports it, used or not.
+import { type ConfigStores, configStores } from '#lib/wiring/config-stores.ts';
 import type { ApiKeyLookup } from '../domain/authenticate.ts';
 import type { DependencyCheck } from '../domain/readiness.ts';
 import type { ApiKeyRepository } from '../stores/api-key-repository.ts';
@@ -7,7 +11,6 @@ import type { IdempotencyStore } from '../stores/idempotency-store.ts';
 import type { RegistryStores } from '../stores/registry-repository.ts';
 import type { TenantRepository } from '../stores/tenant-repository.ts';
 import type { TimeSeriesStore } from '../stores/time-series.ts';
-import { type ConfigStores, configStores } from './config-stores.ts';
 
 /**
  * The stores a container can reach. Each is built on first use, so a function that never touches
@@ -72,17 +75,7 @@ export class Runtime {
     return this.#timeSeries();
   }
 
-  /*
-   * The repositories on the config table. `process.env.METERHOUSE_BUNDLE_CONFIG` is replaced by a
-   * literal when the stack bundles a function (infra/cdk/bundling.ts, lib/wiring/cloud.ts): a
-   * function without a config binding then bundles none of them, nor the DynamoDB SDK.
-   */
-  readonly #config = once(
-    (): ConfigStores =>
-      process.env.METERHOUSE_BUNDLE_CONFIG === 'false'
-        ? unboundStore('config:read or config:write')
-        : configStores(this.configTable),
-  );
+  readonly #config = once((): ConfigStores => configStores(this.configTable));
 
   // Cache expiry runs on the wall clock, not `clock`: tests freeze `clock` for business time.
   readonly #apiKeys = once((): ApiKeyRepository => {

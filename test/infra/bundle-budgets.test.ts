@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManifestBundles, type FunctionBundle } from '#infra/bundles.ts';
 import type { Binding } from '#lib/manifest-types.ts';
 import { routes } from '#lib/routes.ts';
@@ -17,13 +20,6 @@ const SDK_PACKAGE_BINDINGS: Record<string, readonly Binding[]> = {
   '@aws-sdk/client-timestream-write': ['timeseries:write'],
   '@aws-sdk/client-sns': ['alerts:publish'],
 };
-
-/**
- * Known gap: a function without bindings still carries the DynamoDB SDK, because the Runtime it is
- * handed imports the config-table repositories, and @aws-sdk/lib-dynamodb declares no
- * `sideEffects: false` (its paginators run at import), so esbuild keeps it once imported.
- */
-const UNBOUND_BUT_BUNDLED: readonly string[] = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
 
 /** Lambda's credentials are in the environment; the default chain's other providers must stay out. */
 const NEVER_BUNDLED = [
@@ -58,17 +54,20 @@ describe('Lambda bundle budgets', () => {
     expect(over).toEqual([]);
   });
 
-  it('bundles exactly the SDK clients each function binds', () => {
+  it('bundles exactly the SDK clients each function binds, and none where it binds nothing', () => {
     const wrong = bundles.flatMap((bundle) =>
       Object.entries(SDK_PACKAGE_BINDINGS).flatMap(([pkg, needs]) => {
         const needed = needs.some((binding) => bundle.binds.includes(binding));
-        const tolerated = bundle.binds.length === 0 && UNBOUND_BUT_BUNDLED.includes(pkg);
         const bundled = bundle.packages.has(pkg);
-        if (bundled === needed || tolerated) return [];
+        if (bundled === needed) return [];
         return [`${bundle.function} [${bundle.binds.join(', ')}]: ${bundled ? 'has' : 'lacks'} ${pkg}`];
       }),
     );
     expect(wrong).toEqual([]);
+    const unbound = bundles.filter((b) => b.binds.length === 0);
+    expect(unbound.length).toBeGreaterThan(0);
+    for (const bundle of unbound)
+      expect([...bundle.packages.keys()].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
   });
 
   it('bundles only the environment credential provider', () => {
@@ -79,5 +78,43 @@ describe('Lambda bundle budgets', () => {
     expect(
       bundles.every((b) => b.packages.has('@aws-sdk/credential-provider-env') || b.binds.length === 0),
     ).toBe(true);
+  });
+});
+
+// The stand-ins the unbound bundles get (define flags, aliases) must still make working handlers.
+describe('a bundle without bindings', () => {
+  let outdir: string;
+  let bundles: FunctionBundle[];
+
+  beforeAll(async () => {
+    outdir = mkdtempSync(join(tmpdir(), 'meterhouse-unbound-'));
+    bundles = await buildManifestBundles(outdir, {
+      specs: routes.filter(
+        (route) => route.function === 'health-live' || route.function === 'route-not-found',
+      ),
+    });
+  }, 60_000);
+  afterAll(() => {
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('answers on Node 24 from its bundle alone', () => {
+    const event = JSON.parse(
+      readFileSync(new URL('../../events/apigw/health-live.json', import.meta.url), 'utf8'),
+    );
+    const answer = (name: string, request: unknown) => {
+      const file = bundles.find((b) => b.function === name)?.file ?? '';
+      const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+        process.stdout.write(JSON.stringify(await handler(${JSON.stringify(request)}, { awsRequestId: 'test' })));`;
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      });
+      return JSON.parse(output) as { statusCode: number; body: string };
+    };
+    expect(answer('health-live', event)).toMatchObject({ statusCode: 200, body: '{"status":"ok"}' });
+    const missing = answer('route-not-found', { ...event, rawPath: '/nowhere', routeKey: '$default' });
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(missing.body)).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
   });
 });
