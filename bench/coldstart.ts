@@ -91,22 +91,23 @@ export async function benchColdStart(rounds: number): Promise<string[]> {
     }
 
     const bareMs = median(bare.samplesMs);
+    const defaultChainMs = median(bareDefaultChain.samplesMs);
     const row = (m: Measured) => {
       const ms = median(m.samplesMs);
-      return `| ${m.name} | ${m.binds} | ${fmt(m.bytes / 1000, 0)} | ${fmt(ms)} (${fmt(Math.min(...m.samplesMs))}–${fmt(Math.max(...m.samplesMs))}) | ${fmt(ms / bareMs, 2)} × |`;
+      const range = `${fmt(Math.min(...m.samplesMs))}–${fmt(Math.max(...m.samplesMs))}`;
+      return `| ${m.name} | ${m.binds} | ${fmt(m.bytes / 1000, 0)} | ${fmt(ms)} (${range}) | ${fmt(ms / bareMs, 2)} × | ${fmt(ms / defaultChainMs, 2)} × |`;
     };
     const worstSize = Math.max(...functions.map((f) => f.bytes));
-    const ratios = all.slice(2).map((m) => median(m.samplesMs) / bareMs);
-    const worstRatio = Math.max(...ratios);
+    const worstMs = Math.max(...all.slice(2).map((m) => median(m.samplesMs)));
     const met = (ok: boolean) => (ok ? 'met' : '**not met**');
     return [
-      `Every manifest function bundled as the stack bundles it (\`infra/cdk/bundling.ts\`: minified ESM, external source map without sources, the SDK bundled, only the SDK clients the function's \`binds\` need, environment-only credentials), and the bare handler (a file that imports the DynamoDB and Timestream query clients and exports a handler) with the same settings. Init is the time \`await import()\` of the bundle takes in a fresh \`node --enable-source-maps\` process (Node ${process.version}); ${rounds} rounds, each importing every bundle once in the same order, after one warm-up import each; median shown, range in brackets. Sizes are of the \`.mjs\` file, in KB of 1,000 bytes.`,
+      `Every manifest function bundled as the stack bundles it (\`infra/cdk/bundling.ts\`: minified ESM, external source map without sources, the SDK bundled, only the SDK clients the function's \`binds\` need, environment-only credentials), beside two bare handlers (a file that imports the DynamoDB and Timestream query clients and exports a handler): one bundled with the same settings, and one with the SDK's default credential chain and \`node:http\` as they come, which is how the issue's reference handler was bundled. Init is the time \`await import()\` of the bundle takes in a fresh \`node --enable-source-maps\` process (Node ${process.version}, the functions' NODE_OPTIONS); ${rounds} rounds, each importing every bundle once in the same order, after one warm-up import each; median shown, range in brackets. Sizes are of the \`.mjs\` file, in KB of 1,000 bytes.`,
       '',
-      '| bundle | binds | size, KB | init, ms | init ÷ bare |',
-      '|---|---|---:|---:|---:|',
+      '| bundle | binds | size, KB | init, ms | ÷ bare, same settings | ÷ bare, SDK defaults |',
+      '|---|---|---:|---:|---:|---:|',
       ...all.map(row),
       '',
-      `Targets: every bundle ≤ ${MAX_BYTES / 1000} KB (largest ${fmt(worstSize / 1000, 0)} KB): ${met(worstSize <= MAX_BYTES)}; init ≤ ${MAX_INIT_RATIO} × the bare handler's ${fmt(bareMs)} ms (worst ${fmt(worstRatio, 2)} ×): ${met(worstRatio <= MAX_INIT_RATIO)}. The bare handler with the SDK's default credential chain, the reference the issue measured, is the second row.`,
+      `Targets: every bundle ≤ ${MAX_BYTES / 1000} KB (largest ${fmt(worstSize / 1000, 0)} KB): ${met(worstSize <= MAX_BYTES)}. Init ≤ ${MAX_INIT_RATIO} × the bare handler's (slowest function ${fmt(worstMs)} ms): against the bare handler with the SDK defaults (${fmt(defaultChainMs)} ms, ${fmt(worstMs / defaultChainMs, 2)} ×) ${met(worstMs <= MAX_INIT_RATIO * defaultChainMs)}; against the bare handler with the same settings (${fmt(bareMs)} ms, ${fmt(worstMs / bareMs, 2)} ×) ${met(worstMs <= MAX_INIT_RATIO * bareMs)}.`,
     ];
   } finally {
     rmSync(outdir, { recursive: true, force: true });
