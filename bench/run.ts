@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { benchColdStart } from './coldstart.ts';
 import { benchIngest } from './ingest.ts';
 import { benchReadEndpoints } from './read-endpoints.ts';
 import { benchSummary } from './summary-query.ts';
@@ -11,7 +12,7 @@ import { ROOT } from './support.ts';
  * Each benchmark owns one `## ` section, stamped with the command and machine that produced it;
  * a run replaces only the sections of the benchmarks it ran and keeps the others as they were.
  * Hand-written notes survive re-runs: a section's `### Notes` and what follows it are kept.
- * Names: ingest, summary, read.
+ * Names: ingest, summary, read, coldstart.
  */
 const BENCHMARKS: { name: string; title: string; run: () => Promise<string[]> }[] = [
   {
@@ -38,6 +39,11 @@ const BENCHMARKS: { name: string; title: string; run: () => Promise<string[]> }[
     name: 'read',
     title: 'Read endpoints under load',
     run: () => benchReadEndpoints(Number(process.env.BENCH_READ_EVENTS ?? 1_000_000)),
+  },
+  {
+    name: 'coldstart',
+    title: 'Cold start',
+    run: () => benchColdStart(Number(process.env.BENCH_COLDSTART_ROUNDS ?? 7)),
   },
 ];
 

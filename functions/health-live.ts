@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpRoute } from '#lib/http/route.ts';
 
 const liveResponse = z.strictObject({ status: z.literal('ok') });

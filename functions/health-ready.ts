@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkReadiness } from '#lib/domain/readiness.ts';
 import { httpRoute } from '#lib/http/route.ts';
 

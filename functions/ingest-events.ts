@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnsupportedMediaTypeError } from '#lib/domain/errors.ts';
 import {
   EVENT_TYPES,

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildOpenApiDocument, type OpenApiDocument } from '#lib/http/openapi.ts';
 import { routeDocs } from '#lib/http/route-docs.ts';
 import { routes } from '#lib/routes.ts';

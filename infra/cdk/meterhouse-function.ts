@@ -3,13 +3,14 @@ import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '#lib/config/env.ts';
 import type { Binding, FunctionSpec } from '#lib/manifest-types.ts';
 import { CURSOR_KEY_PARTITION } from '#lib/stores/dynamodb/config-table.ts';
+import { cdkBundling, lambdaBundleSettings } from './bundling.ts';
 import type { TimeSeriesStore } from './time-series-store.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,8 +53,9 @@ export interface MeterhouseFunctionProps {
 }
 
 /**
- * A manifest Lambda with the Meterhouse defaults: Node 24 on arm64, ESM bundle with source maps, JSON
- * logs in its own log group, X-Ray tracing, and a role that starts with nothing but that log group.
+ * A manifest Lambda with the Meterhouse defaults: Node 24 on arm64, ESM bundle with source maps and
+ * only the SDK clients its bindings need (bundling.ts), JSON logs in its own log group, X-Ray
+ * tracing, and a role that starts with nothing but that log group.
  * Everything else is added through `bind…`, which sets the environment variable and the matching
  * least-privilege grant together so the two cannot drift apart.
  */
@@ -102,20 +104,8 @@ export class MeterhouseFunction extends Construct implements iam.IGrantable {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        // ESM output has no `require`; bundled CommonJS dependencies still call it.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings only; shipping the sources would double the bundle.
-        sourcesContent: false,
-        // Pin the SDK versions the tests ran against instead of whatever the runtime ships.
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
+      // One description of the bundle for the stack, the bundle-budget test and the cold-start bench.
+      bundling: cdkBundling(lambdaBundleSettings(spec.binds)),
     });
     Tags.of(this).add(FUNCTION_TAG, spec.function);
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type CalendarParse,
   DATE_OR_INSTANT_RULE,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A 6-decimal money string, as the delivery contract prints `totalCost`. */
 export const moneyString = z.string().regex(/^-?\d+\.\d{6}$/);

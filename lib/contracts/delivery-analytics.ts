@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dateOrInstantParam } from './calendar.ts';
 import { exactCount, moneyString, windowSchema } from './common.ts';
 

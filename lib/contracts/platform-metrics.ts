@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UNIT_PRICE_PATTERN } from '../domain/registry/price-plans.ts';
 import { calendarDateParam, dateOrInstantParam } from './calendar.ts';
 import { integerParam, moneyString, windowSchema } from './common.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN, ID_RULE } from '../domain/registry/ids.ts';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../domain/registry/paging.ts';
 import { PRICE_METRICS, UNIT_PRICE_PATTERN } from '../domain/registry/price-plans.ts';

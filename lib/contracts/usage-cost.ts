@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DateParam, dateOrInstantWithKindParam } from './calendar.ts';
 import { exactCount, exactMoneyNumber } from './common.ts';
 

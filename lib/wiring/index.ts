@@ -1,4 +1,6 @@
-import { cloudRuntime } from './cloud.ts';
+// A package import, so that the stack can swap the cloud wiring for a function that binds no store
+// (infra/cdk/bundling.ts): its bundle then holds no SDK client at all.
+import { cloudRuntime } from '#lib/wiring/cloud.ts';
 import type { Runtime } from './runtime.ts';
 
 export { Runtime } from './runtime.ts';

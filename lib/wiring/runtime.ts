@@ -1,9 +1,12 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRepository } from '#lib/domain/ports/api-key-repository.ts';
 import type { IdempotencyStore } from '#lib/domain/ports/idempotency-store.ts';
 import type { RegistryStores } from '#lib/domain/ports/registry-repository.ts';
 import type { TenantRepository } from '#lib/domain/ports/tenant-repository.ts';
 import type { TimeSeriesStore } from '#lib/domain/ports/time-series.ts';
+// A package import, not a relative one, so that the stack can swap the module for a function
+// without a config binding (infra/cdk/bundling.ts): @aws-sdk/lib-dynamodb has top-level side effects
+// (its paginators), so esbuild keeps it in any bundle that imports it, used or not.
+import { type ConfigStores, configStores } from '#lib/wiring/config-stores.ts';
 import type { ApiKeyLookup } from '../domain/authenticate.ts';
 import { InMemoryRateLimiter, type RateLimiter, TenantRateLimits } from '../domain/rate-limit.ts';
 import type { DependencyCheck } from '../domain/readiness.ts';
@@ -11,11 +14,6 @@ import type { CursorKeySource } from '../domain/registry/paging.ts';
 import { rateLimitOverrides } from '../domain/registry/settings.ts';
 import { CachingApiKeyRepository } from '../stores/caching-api-key-repository.ts';
 import type { ConfigTable } from '../stores/dynamodb/config-table.ts';
-import { DynamoDbApiKeyRepository } from '../stores/dynamodb/dynamodb-api-key-repository.ts';
-import { DynamoDbCursorKey } from '../stores/dynamodb/dynamodb-cursor-key.ts';
-import { DynamoDbIdempotencyStore } from '../stores/dynamodb/dynamodb-idempotency-store.ts';
-import { dynamoDbRegistryStores } from '../stores/dynamodb/dynamodb-registry-repository.ts';
-import { DynamoDbTenantRepository } from '../stores/dynamodb/dynamodb-tenant-repository.ts';
 
 /**
  * The stores a container can reach. Each is built on first use, so a function that never touches
@@ -42,7 +40,8 @@ export interface RuntimeOptions {
 export const KEY_CACHE_TTL_ENV = 'METERHOUSE_KEY_CACHE_TTL_SECONDS';
 const DEFAULT_KEY_CACHE_TTL_SECONDS = 5;
 
-function once<T>(factory: () => T): () => T {
+/** `factory`'s value, built on the first call and kept. */
+export function once<T>(factory: () => T): () => T {
   let value: { v: T } | undefined;
   return () => {
     value ??= { v: factory() };
@@ -96,9 +95,11 @@ export class Runtime implements CursorKeySource {
     return this.#timeSeries();
   }
 
+  readonly #config = once((): ConfigStores => configStores(this.configTable));
+
   // Cache expiry runs on the wall clock, not `clock`: tests freeze `clock` for business time.
   readonly #apiKeys = once((): ApiKeyRepository => {
-    const store = new DynamoDbApiKeyRepository(this.configTable);
+    const store = this.#config().apiKeys;
     return this.#apiKeyCacheTtlMs === 0
       ? store
       : new CachingApiKeyRepository(store, { ttlMs: this.#apiKeyCacheTtlMs });
@@ -120,24 +121,24 @@ export class Runtime implements CursorKeySource {
     return this.#authKeyLookup();
   }
 
-  readonly #tenants = once(() => new DynamoDbTenantRepository(this.configTable));
+  readonly #tenants = once(() => this.#config().tenants);
   get tenants(): TenantRepository {
     return this.#tenants();
   }
 
-  readonly #registry = once(() => dynamoDbRegistryStores(this.configTable));
+  readonly #registry = once(() => this.#config().registry);
   /** Operators, connectors, connections, accounts, projects, settings, price plans. */
   get registry(): RegistryStores {
     return this.#registry();
   }
 
-  readonly #cursorKey = once(() => new DynamoDbCursorKey(this.configTable));
+  readonly #cursorKey = once(() => this.#config().cursorKey);
   /** The key that seals list cursors, read (or created) once per container. */
   cursorKey(): Promise<Uint8Array> {
     return this.#cursorKey().cursorKey();
   }
 
-  readonly #idempotency = once(() => new DynamoDbIdempotencyStore(this.configTable));
+  readonly #idempotency = once(() => this.#config().idempotency);
   get idempotency(): IdempotencyStore {
     return this.#idempotency();
   }
@@ -145,14 +146,13 @@ export class Runtime implements CursorKeySource {
   /** What `/health/ready` probes: each store, by a read that needs no more than read access. */
   readinessChecks(): DependencyCheck[] {
     return [
-      {
-        name: 'config',
-        check: async () => {
-          const { doc, tableName } = this.configTable;
-          await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
-        },
-      },
+      { name: 'config', check: () => this.#config().ping() },
       { name: 'timeseries', check: () => this.timeSeries.ping() },
     ];
   }
+}
+
+/** A store the function's bundle left out: a wiring bug, named by the binding that would add it. */
+export function unboundStore(binding: string): never {
+  throw new Error(`This function's bundle has no ${binding} binding (lib/routes.ts, lib/schedules.ts)`);
 }

@@ -21,6 +21,8 @@ import { usageResponse } from '../../lib/contracts/usage-cost.ts';
 import { toJson } from '../../lib/http/route.ts';
 import type { QuerySpec } from '../../lib/query/spec.ts';
 import { parseTimestamp } from '../../lib/stores/timestream/query-result.ts';
+import { TimestreamEventWriter } from '../../lib/stores/timestream/timestream-event-writer.ts';
+import { TimestreamQueryReader } from '../../lib/stores/timestream/timestream-query-reader.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -52,13 +54,10 @@ describe('TimestreamTimeSeriesStore query path', () => {
     sleep = vi.fn(async (_ms: number) => {});
     writeClient = new TimestreamWriteClient({ region: 'us-east-1', credentials });
     queryClient = new TimestreamQueryClient({ region: 'us-east-1', credentials });
+    const table = { database: 'meterhouse', table: 'events', sleep };
     store = new TimestreamTimeSeriesStore({
-      writeClient,
-      queryClient,
-      database: 'meterhouse',
-      table: 'events',
-      ledger: unusedLedger,
-      sleep,
+      writer: new TimestreamEventWriter({ client: writeClient, ledger: unusedLedger, ...table }),
+      reader: new TimestreamQueryReader({ client: queryClient, ...table }),
     });
   });
 
@@ -249,6 +248,22 @@ describe('TimestreamTimeSeriesStore query path', () => {
       .rejects(new ResourceNotFoundException({ message: 'no table', Message: 'no table', $metadata: {} }));
     queryMock.on(DescribeEndpointsCommand).resolves({ Endpoints: [] });
     await expect(store.ping()).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('a store with the reader only (timeseries:read) probes the query API alone and refuses writes', async () => {
+    queryMock.on(DescribeEndpointsCommand).resolves({ Endpoints: [] });
+    const readOnly = new TimestreamTimeSeriesStore({
+      reader: new TimestreamQueryReader({
+        client: queryClient,
+        database: 'meterhouse',
+        table: 'events',
+        sleep,
+      }),
+    });
+    await expect(readOnly.ping()).resolves.toBeUndefined();
+    expect(queryMock.commandCalls(DescribeEndpointsCommand)).toHaveLength(1);
+    expect(writeMock.commandCalls(DescribeTableCommand)).toHaveLength(0);
+    await expect(readOnly.writeEvents('t1', [])).rejects.toThrow(/timeseries:write/);
   });
 
   it('close destroys both clients', async () => {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { TimestreamQueryClient } from '@aws-sdk/client-timestream-query';
 import {
   type _Record,
   InternalServerException,
@@ -16,6 +15,7 @@ import { eventIdExpiresAt } from '#lib/domain/ports/event-id-ledger.ts';
 import { UnavailableError } from '../../lib/domain/errors.ts';
 import type { UsageEvent } from '../../lib/domain/events.ts';
 import { DynamoDbEventIdLedger } from '../../lib/stores/dynamodb/event-id-ledger.ts';
+import { TimestreamEventWriter } from '../../lib/stores/timestream/timestream-event-writer.ts';
 import { TimestreamTimeSeriesStore } from '../../lib/stores/timestream/timestream-time-series-store.ts';
 import { startDynalite, type TestDynalite } from '../support/dynalite.ts';
 
@@ -68,13 +68,14 @@ describe('TimestreamTimeSeriesStore.writeEvents', () => {
     sleep = vi.fn(async (_ms: number) => {});
     tenant = `tenant-${++tenantSeq}`;
     store = new TimestreamTimeSeriesStore({
-      writeClient: new TimestreamWriteClient({ region: 'us-east-1', credentials }),
-      queryClient: new TimestreamQueryClient({ region: 'us-east-1', credentials }),
-      database: 'meterhouse',
-      table: 'events',
-      ledger,
-      sleep,
-      random: () => 0.5,
+      writer: new TimestreamEventWriter({
+        client: new TimestreamWriteClient({ region: 'us-east-1', credentials }),
+        database: 'meterhouse',
+        table: 'events',
+        ledger,
+        sleep,
+        random: () => 0.5,
+      }),
     });
   });
 

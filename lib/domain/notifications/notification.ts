@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A notification: what the deciding side (alert, budget and billing jobs, the channel test route)

@@ -16,6 +16,22 @@ export type Sleep = (ms: number) => Promise<void>;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 3_000 };
 
+/** A readiness probe answers fast: one retry, short delays. */
+export const PING_RETRY_POLICY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 500 };
+
+/** The injectable parts of a store's options (tests give fake timers and a fixed random). */
+export interface RetryInjection {
+  retry?: RetryPolicy;
+  sleep?: Sleep;
+  random?: () => number;
+}
+
+/** The set members of `options`, to spread into a target without passing `undefined`s on. */
+export function retryInjection(options: RetryInjection): RetryInjection {
+  const { retry, sleep, random } = options;
+  return { ...(retry ? { retry } : {}), ...(sleep ? { sleep } : {}), ...(random ? { random } : {}) };
+}
+
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function backoffDelayMs(
