@@ -16,7 +16,16 @@ const readinessResponse = z.strictObject({
 });
 
 /** Readiness: every store answers; 503 naming the failing dependency otherwise. */
-export const handler = httpRoute('health-ready', { response: readinessResponse }, async ({ runtime }) => {
-  const report: z.output<typeof readinessResponse> = await checkReadiness(runtime.readinessChecks());
-  return { status: report.status === 'ready' ? 200 : 503, body: report };
-});
+export const handler = httpRoute(
+  'health-ready',
+  {
+    response: readinessResponse,
+    responseStatuses: [
+      { status: 503, description: 'A store does not answer: the same report, its check down' },
+    ],
+  },
+  async ({ runtime }) => {
+    const report: z.output<typeof readinessResponse> = await checkReadiness(runtime.readinessChecks());
+    return { status: report.status === 'ready' ? 200 : 503, body: report };
+  },
+);

@@ -50,7 +50,7 @@ export const handler = httpRoute(
     accepts: ['application/json', 'application/x-ndjson'],
     rawBodySchema: batchDoc,
     response: ingestResponse,
-    errors: [422],
+    answers: [422],
   },
   async ({ headers, rawBody, principal, runtime }) => {
     const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();

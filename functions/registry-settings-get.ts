@@ -6,6 +6,7 @@ import { httpRoute } from '#lib/http/route.ts';
 /** GET /platform-api/settings — the platform profile (defaults at version 0 until first set). */
 export const handler = httpRoute(
   'registry-settings-get',
-  { response: settingsView },
+  // 404 only for a key whose tenant is gone (getSettings reads the tenant's name).
+  { response: settingsView, answers: [404] },
   async ({ principal, runtime }) => resource(await getSettings(runtime, principal.tenantId)),
 );

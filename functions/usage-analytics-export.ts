@@ -10,7 +10,7 @@ export const handler = httpRoute(
     // `format=json` answers the usage rows as JSON; csv and ndjson are text.
     response: usageExportJson,
     responseTypes: Object.values(EXPORT_CONTENT_TYPES),
-    errors: [413],
+    answers: [413],
   },
   async ({ query, principal, runtime }) => {
     const plan = resolveExportRequest(query, runtime.clock());

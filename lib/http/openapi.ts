@@ -1,19 +1,16 @@
 import * as z from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { RouteEntry } from '../manifest-types.ts';
-import type { ErrorStatus, RouteDoc } from './route-docs.ts';
+import { type ErrorStatus, type ResponseStatus, type RouteDoc, routeStatuses } from './route-docs.ts';
 
 /**
  * The OpenAPI 3.1 document of every manifest route, built from the manifest (method, path, role)
  * and the zod schemas each handler gives `httpRoute` (route-docs.ts): nothing about a route is
  * written a second time for the document. `npm run openapi` writes it to openapi.json.
  *
- * Error responses follow from what the stack does with a route:
- * - 400 when it validates anything (query, path, body, `Idempotency-Key`, `If-Match`);
- * - 401 and 403 unless public; 404 when the path names a resource (`{id}`);
- * - 409 for idempotent writes (a key still in progress) and `If-Match` (a stale version);
- * - 413 and 415 when it reads a body; 422 for idempotent writes (a key reused for another body);
- * - 500 always; and whatever else the handler declares in `errors`.
+ * The responses are the statuses route-docs.ts `routeStatuses` derives from the route's stack and
+ * its handler's `answers`: the same set every answer of the route is checked against
+ * (documented-answers.ts), so a status the code answers and this document omits fails the tests.
  */
 
 type Json = Record<string, unknown>;
@@ -93,6 +90,7 @@ const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string }
   401: { name: 'Unauthorized', description: 'Missing, unknown or revoked API key' },
   403: { name: 'Forbidden', description: "The key's role (or account) may not do this" },
   404: { name: 'NotFound', description: 'No such resource for this tenant' },
+  405: { name: 'MethodNotAllowed', description: 'The path exists under other methods; `Allow` names them' },
   409: {
     name: 'Conflict',
     description: 'A stale `If-Match` version, a taken name, or the same `Idempotency-Key` still running',
@@ -106,9 +104,15 @@ const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string }
     name: 'UnprocessableContent',
     description: 'Well-formed but unprocessable, e.g. an `Idempotency-Key` reused for another request',
   },
-  429: { name: 'TooManyRequests', description: "Too many requests for the key's limits" },
+  429: {
+    name: 'TooManyRequests',
+    description: "Too many requests for the key's limits; `Retry-After` says when to try again",
+  },
   500: { name: 'InternalError', description: 'An unexpected error; the detail names only the request id' },
-  503: { name: 'Unavailable', description: 'A dependency is unavailable; safe to retry' },
+  503: {
+    name: 'Unavailable',
+    description: 'A dependency is unavailable (e.g. the time-series store throttles); safe to retry',
+  },
 };
 
 const SUCCESS_DESCRIPTIONS: Record<RouteDoc['status'], string> = {
@@ -149,8 +153,8 @@ export function buildOpenApiDocument(
     const tag = route.function.split('-')[0] ?? route.function;
     if (!tags.includes(tag)) tags.push(tag);
 
-    const errors = errorStatuses(route, doc);
-    for (const status of errors) usedErrors.add(status);
+    const statuses = routeStatuses(route, doc);
+    for (const status of statuses.problems) usedErrors.add(status);
 
     const parameters = [
       ...pathParameters(route.path, doc.params ? inline(doc.params, 'input') : undefined),
@@ -170,7 +174,13 @@ export function buildOpenApiDocument(
       responses: {
         [String(doc.status)]: successResponse(doc, convert),
         ...Object.fromEntries(
-          errors.map((status) => [
+          doc.responseStatuses.map((answer) => [
+            String(answer.status),
+            sameBodyResponse(answer, doc, convert),
+          ]),
+        ),
+        ...Object.fromEntries(
+          statuses.problems.map((status) => [
             String(status),
             { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}` },
           ]),
@@ -216,27 +226,6 @@ export function buildOpenApiDocument(
       responses,
     },
   };
-}
-
-/** Problem statuses of a route, ascending (see the rules at the top of this file). */
-function errorStatuses(route: RouteEntry, doc: RouteDoc): ErrorStatus[] {
-  const statuses = new Set<ErrorStatus>(doc.errors);
-  const validates =
-    doc.query || doc.params || doc.body || doc.bodyFormat === 'raw' || doc.idempotent || doc.ifMatch;
-  if (validates) statuses.add(400);
-  if (route.auth !== 'public') {
-    statuses.add(401);
-    statuses.add(403);
-  }
-  if (route.path.includes('{')) statuses.add(404);
-  if (doc.idempotent || doc.ifMatch) statuses.add(409);
-  if (doc.bodyFormat !== 'none') {
-    statuses.add(413);
-    statuses.add(415);
-  }
-  if (doc.idempotent) statuses.add(422);
-  statuses.add(500);
-  return [...statuses].sort((a, b) => a - b);
 }
 
 function pathParameters(path: string, schema: Json | undefined): OpenApiParameter[] {
@@ -320,6 +309,14 @@ function requestBodyOf(doc: RouteDoc, convert: Convert): OpenApiOperation['reque
     required: true,
     ...(mediaTypes.length > 1 ? { description: `Send it as ${mediaTypes.join(' or ')}.` } : {}),
     content,
+  };
+}
+
+/** A status other than the success one whose answer is the success body (readiness' 503). */
+function sameBodyResponse(answer: ResponseStatus, doc: RouteDoc, convert: Convert): Json {
+  return {
+    description: answer.description,
+    ...(doc.response ? { content: { 'application/json': { schema: convert(doc.response, 'output') } } } : {}),
   };
 }
 

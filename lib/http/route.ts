@@ -11,6 +11,7 @@ import type { Principal } from '../domain/roles.ts';
 import { DEFAULT_MAX_BODY_BYTES, type RouteEntry } from '../manifest-types.ts';
 import { type RouteFunctionName, routes } from '../routes.ts';
 import { type Runtime, runtime } from '../wiring/index.ts';
+import { checkingDocumentedAnswers } from './documented-answers.ts';
 import { idempotency } from './idempotency.ts';
 import { logger } from './logger.ts';
 import {
@@ -20,7 +21,13 @@ import {
   type ValidationIssue,
   zodIssues,
 } from './problem.ts';
-import { type ErrorStatus, recordRouteDoc } from './route-docs.ts';
+import {
+  type ErrorStatus,
+  type ResponseStatus,
+  type RouteDoc,
+  recordRouteDoc,
+  routeStatuses,
+} from './route-docs.ts';
 
 type AnySchema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
@@ -35,6 +42,15 @@ export interface RouteOptions<Q, P, B> {
   /** Writes: honour an `Idempotency-Key` header (lib/http/idempotency.ts); runs after auth. */
   idempotent?: boolean;
 
+  /**
+   * Problem statuses the handler's services answer beyond those the stack implies (route-docs.ts
+   * `routeStatuses`). Checked, not only documented: an answer whose status its route does not
+   * list is logged as an error and recorded for the tests (lib/http/documented-answers.ts).
+   */
+  answers?: readonly ErrorStatus[];
+  /** Statuses besides `status` that answer the success body itself (readiness: 503 with its report). */
+  responseStatuses?: readonly ResponseStatus[];
+
   // Documentation only (lib/http/openapi.ts): none of these changes how a request is served.
   /** The success body's schema (lib/contracts/); none for text answers. */
   response?: AnySchema;
@@ -42,8 +58,6 @@ export interface RouteOptions<Q, P, B> {
   status?: 201 | 204;
   /** The handler reads `If-Match: <version>` (lib/http/resources.ts `ifMatchVersion`). */
   ifMatch?: boolean;
-  /** Problem statuses the service answers beyond those the stack implies (see lib/http/openapi.ts). */
-  errors?: readonly ErrorStatus[];
   /** Media types of the success answer when it is not (only) `application/json`. */
   responseTypes?: readonly string[];
   /** `raw` bodies: the media types the handler reads. */
@@ -232,7 +246,8 @@ const bodyFormatOf = (options: RouteOptions<unknown, unknown, unknown>) =>
  * (Lambda context and request keys for the logs, the error mapper, header normalization, body
  * encoding and limit, bearer-key auth, the key's rate limit, JSON body parsing, idempotency, zod
  * validation) around `fn`. The role comes from the route manifest, so it is
- * declared in exactly one place; the schemas are recorded for the OpenAPI document (route-docs.ts).
+ * declared in exactly one place; the schemas are recorded for the OpenAPI document (route-docs.ts),
+ * and every answer is checked against the statuses that document lists (documented-answers.ts).
  */
 export function httpRoute<
   Q extends AnySchema | undefined = undefined,
@@ -245,7 +260,7 @@ export function httpRoute<
 ) {
   const entry = routes.find((route) => route.function === functionName);
   if (!entry) throw new Error(`Route ${functionName} is not in lib/routes.ts`);
-  recordRouteDoc(functionName, {
+  const doc: RouteDoc = {
     ...(options.query ? { query: options.query } : {}),
     ...(options.params ? { params: options.params } : {}),
     ...(options.body ? { body: options.body } : {}),
@@ -254,12 +269,18 @@ export function httpRoute<
     idempotent: options.idempotent ?? false,
     ifMatch: options.ifMatch ?? false,
     status: options.status ?? 200,
-    errors: options.errors ?? [],
+    answers: options.answers ?? [],
+    responseStatuses: options.responseStatuses ?? [],
     ...(options.responseTypes ? { responseTypes: options.responseTypes } : {}),
     ...(options.accepts ? { accepts: options.accepts } : {}),
     ...(options.rawBodySchema ? { rawBodySchema: options.rawBodySchema } : {}),
-  });
-  return buildHttpHandler(entry, options, fn);
+  };
+  recordRouteDoc(functionName, doc);
+  return checkingDocumentedAnswers(
+    functionName,
+    routeStatuses(entry, doc),
+    buildHttpHandler(entry, options, fn),
+  );
 }
 
 /** The stack behind `httpRoute`, for any route entry (tests build handlers for synthetic routes). */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { OPENAPI_FILE, openApiDocument, renderOpenApi } from '#infra/openapi.ts';
 import type { OpenApiDocument, OpenApiOperation, OpenApiParameter } from '#lib/http/openapi.ts';
-import { type RouteDoc, routeDocs } from '#lib/http/route-docs.ts';
+import { type RouteDoc, routeDocs, routeStatuses } from '#lib/http/route-docs.ts';
 import { routes } from '#lib/routes.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type LocalStack, startLocalStack } from '../support/local-stack.ts';
@@ -148,6 +148,7 @@ describe('the OpenAPI document', () => {
       '413',
       '415',
       '422',
+      '429',
       '500',
     ]);
 
@@ -174,7 +175,18 @@ describe('the OpenAPI document', () => {
     expect(batch.required).toEqual(['events']);
     expect((batch.properties as Record<string, Json>).events).toMatchObject({ minItems: 1, maxItems: 1000 });
     expect(content['application/x-ndjson']?.schema).toMatchObject({ type: 'string' });
-    expect(Object.keys(ingest.responses)).toEqual(['200', '400', '401', '403', '413', '415', '422', '500']);
+    expect(Object.keys(ingest.responses)).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '422',
+      '429',
+      '500',
+      '503',
+    ]);
 
     const metrics = operation('prometheus-metrics').responses['200'] as { content: Json };
     expect(Object.keys(metrics.content)).toEqual(['text/plain; version=0.0.4; charset=utf-8']);
@@ -186,14 +198,21 @@ describe('the OpenAPI document', () => {
     ]);
   });
 
-  it('answers every error with the shared Problem schema; public routes have no 401/403', () => {
+  it('answers every error with the shared Problem schema; public routes have no 401/403/429', () => {
     const problem = document.components.schemas.Problem as { required: string[]; properties: Json };
     expect(problem.required).toEqual(['type', 'title', 'status', 'code', 'detail', 'instance', 'requestId']);
     expect(Object.keys(problem.properties)).toContain('errors');
 
     for (const route of served) {
       const { responses } = operation(route.function);
-      const errors = Object.keys(responses).filter((status) => Number(status) >= 400);
+      const sameBody = new Set(
+        routeDocs()
+          .get(route.function)
+          ?.responseStatuses.map((a) => String(a.status)),
+      );
+      const errors = Object.keys(responses).filter(
+        (status) => Number(status) >= 400 && !sameBody.has(status),
+      );
       expect(errors, route.function).toContain('500');
       for (const status of errors) {
         const answer = deref(responses[status]);
@@ -201,9 +220,43 @@ describe('the OpenAPI document', () => {
           'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
         });
       }
-      const auth = ['401', '403'].filter((status) => status in responses);
-      expect(auth, route.function).toEqual(route.auth === 'public' ? [] : ['401', '403']);
+      const auth = ['401', '403', '429'].filter((status) => status in responses);
+      expect(auth, route.function).toEqual(route.auth === 'public' ? [] : ['401', '403', '429']);
     }
+  });
+
+  it('lists every status the route answers, as the answer check does (route-docs.ts routeStatuses)', () => {
+    for (const route of served) {
+      const doc = routeDocs().get(route.function);
+      if (!doc) throw new Error(`no doc for ${route.function}`);
+      const { body, problems } = routeStatuses(route, doc);
+      const listed = Object.keys(operation(route.function).responses).map(Number);
+      expect(listed, route.function).toEqual([...body, ...problems].sort((a, b) => a - b));
+    }
+    // Every route may meet the body limit; routes that read a body also a media type they refuse.
+    const { responses } = operation('registry-settings-get');
+    expect(Object.keys(responses)).toEqual(['200', '401', '403', '404', '413', '429', '500']);
+    expect(Object.keys(operation('health-live').responses)).toEqual(['200', '413', '500']);
+    expect(Object.keys(operation('registry-operators-create').responses)).toContain('415');
+    expect(Object.keys(operation('delivery-summary').responses)).not.toContain('415');
+    // Timestream throttling after the retries: 503 on every route that reads or writes it.
+    for (const route of served) {
+      const usesTimeSeries = route.binds.some((binding) => binding.startsWith('timeseries:'));
+      expect('503' in operation(route.function).responses, route.function).toBe(usesTimeSeries);
+    }
+  });
+
+  it('documents the 503 of /health/ready: the readiness report, not a problem', () => {
+    const { responses } = operation('health-ready');
+    expect(Object.keys(responses)).toEqual(['200', '413', '500', '503']);
+    const unavailable = responses['503'] as {
+      description: string;
+      content: Record<string, { schema: Json }>;
+    };
+    const ok = responses['200'] as { content: Record<string, { schema: Json }> };
+    expect(unavailable.description).toMatch(/report/);
+    expect(unavailable.content).toEqual(ok.content);
+    expect(deref(unavailable.content['application/json']?.schema).required).toEqual(['status', 'checks']);
   });
 
   it('is structurally valid OpenAPI 3.1', () => {
