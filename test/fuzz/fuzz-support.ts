@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawPathOf } from '#infra/local/api-gateway-event.ts';
 import { EXPORT_FORMATS, USAGE_DIMENSIONS, USAGE_GRAINS, USAGE_METRICS } from '#lib/contracts/usage-cost.ts';
 import type { RateLimits } from '#lib/domain/api-keys.ts';
 import { createApiKey, createTenant } from '#lib/domain/tenants.ts';
@@ -710,10 +711,12 @@ export function send(baseUrl: string, request: FuzzRequest): Promise<Answer> {
 
 const matcher = new RouteMatcher(routes);
 
-/** The operation that serves a request as the gateway routes it: dot segments resolved, as URL does. */
+/**
+ * The operation that serves a request as the runtime routes it: by the raw path, whose dot segments
+ * match no route (they reach the catch-all, as API Gateway, which does not normalize, would).
+ */
 export function servedBy(request: FuzzRequest): string {
-  const { pathname } = new URL(request.target, 'http://localhost');
-  return matcher.match(request.method, pathname)?.route.function ?? 'route-not-found';
+  return matcher.match(request.method, rawPathOf(request.target))?.route.function ?? 'route-not-found';
 }
 
 /** Stack frames, source paths, SQL and store errors: what an answer must never show. */
