@@ -13,7 +13,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * | price book            | `T#<tenantId>`              | `PRICEBOOK`    |                          |                      |
  * | ingested event id     | `T#<tenantId>#EVT#<eventId>`| `EVT`          |                          |                      |
  * | idempotency record    | `T#<tenantId>#IDEM#<key>`   | `IDEM`         |                          |                      |
-| cursor-sealing key    | `SECRET#CURSOR`             | `SECRET`       |                          |                      |
+ * | cursor-sealing key    | `SECRET#CURSOR`             | `SECRET`       |                          |                      |
  *
  * Registry kinds (dynamodb-registry-repository.ts): OPERATOR, CONNECTOR, CONNECTION, ACCOUNT,
  * PROJECT, SETTINGS (id `profile`); a list is one Query on `begins_with(sk, '<KIND>#')`, in id
